@@ -1,0 +1,52 @@
+import type { JobProgress } from '../contract.js';
+import type { CliIo } from './command.js';
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function describeProgress(p: JobProgress): string {
+  const pct = p.bytesTotal > 0 ? ((100 * p.bytesRead) / p.bytesTotal).toFixed(1) : '0.0';
+  const eta = p.etaSeconds === null ? 'ETA ?' : `ETA ${formatDuration(p.etaSeconds)}`;
+  return `${p.stage}: ${pct}% (${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesTotal)}), ${p.reads.toLocaleString('en-US')} reads, ${Math.round(p.readsPerSecond).toLocaleString('en-US')} reads/s, ${eta}`;
+}
+
+/**
+ * Progress on stderr: redrawn in place on a terminal; in a log (CI, a workflow engine) one
+ * line every few seconds so the log stays readable.
+ */
+export function progressReporter(io: CliIo, intervalMs = 3000): { update(p: JobProgress): void; done(): void } {
+  let last = 0;
+  let drawn = false;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (io.stderrIsTty) {
+        io.stderr.write(`\r\x1b[2K${describeProgress(p)}`);
+        drawn = true;
+      } else if (now - last >= intervalMs) {
+        io.stderr.write(`${describeProgress(p)}\n`);
+        last = now;
+      }
+    },
+    done() {
+      if (drawn) io.stderr.write('\r\x1b[2K');
+    },
+  };
+}

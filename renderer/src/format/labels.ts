@@ -1,0 +1,73 @@
+/** Words shown for the contract's enumerations; exhaustive `Record`s so a new value cannot be forgotten. */
+import type { Compression, DetectedPlatform, ErrorCode, GenomaicError, Platform, RunStatus } from '../../../app/contract.ts';
+
+export const PLATFORM_LABEL: Record<DetectedPlatform, string> = {
+  illumina: 'Illumina',
+  hifi: 'PacBio HiFi',
+  ont: 'Oxford Nanopore',
+  unknown: 'Unknown',
+};
+
+/** Choices offered wherever the user picks a platform; 'auto' lets the engine detect it. */
+export const PLATFORM_CHOICES: ReadonlyArray<{ value: Platform | 'auto'; label: string }> = [
+  { value: 'auto', label: 'Auto-detect' },
+  { value: 'illumina', label: 'Illumina' },
+  { value: 'hifi', label: 'PacBio HiFi' },
+  { value: 'ont', label: 'Oxford Nanopore (ONT)' },
+];
+
+export function isPlatformChoice(value: string): value is Platform | 'auto' {
+  return PLATFORM_CHOICES.some((choice) => choice.value === value);
+}
+
+export const STATUS_LABEL: Record<RunStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
+};
+
+export const COMPRESSION_LABEL: Record<Compression, string> = {
+  none: 'None (plain text)',
+  gzip: 'gzip',
+  bgzip: 'BGZF (bgzip)',
+};
+
+export const ERROR_CODE_LABEL: Record<ErrorCode, string> = {
+  'file-not-found': 'File not found',
+  'file-unreadable': 'File cannot be read',
+  'empty-file': 'Empty file',
+  'binary-file': 'Binary file, not FASTQ text',
+  'not-fastq': 'Not a FASTQ file',
+  'truncated-gzip': 'Truncated gzip data',
+  'corrupt-gzip': 'Corrupt gzip data',
+  'missing-header': 'Record without an @ header line',
+  'missing-plus': "Record without a '+' separator line",
+  'truncated-record': 'Incomplete last record',
+  'length-mismatch': 'Sequence and quality lengths differ',
+  'quality-out-of-range': 'Quality character out of range',
+  'invalid-sequence': 'Invalid character in sequence',
+  'pair-name-mismatch': 'Read names of the pair do not match',
+  'pair-count-mismatch': 'Mates have different numbers of reads',
+  'invalid-request': 'Invalid request',
+  'not-found': 'Not found',
+  unsupported: 'Not supported here',
+  unauthorized: 'Not authorised',
+  cancelled: 'Cancelled',
+  internal: 'Internal error',
+};
+
+/** Where the fault is, as 'reads.fq.gz · record 1,204 · line 4,816' (empty when unknown). */
+export function errorLocation(error: GenomaicError): string {
+  const parts: string[] = [];
+  if (error.file) parts.push(error.file);
+  if (error.record !== undefined) parts.push(`record ${error.record.toLocaleString('en-US')}`);
+  if (error.line !== undefined) parts.push(`line ${error.line.toLocaleString('en-US')}`);
+  return parts.join(' · ');
+}
+
+export function errorTitle(error: GenomaicError): string {
+  return ERROR_CODE_LABEL[error.code] ?? 'Error';
+}
