@@ -34,36 +34,33 @@ export interface IlluminaGeneratorOptions {
   gzip?: boolean;
 }
 
+/** bcl2fastq's default `--fastq-compression-level`, so the files resemble what sequencers hand out. */
+export const GZIP_LEVEL = 4;
 const GENOME_LENGTH = 4_000_000;
-const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
+const BASES = Buffer.from('ACGT');
+const COMPLEMENT = new Uint8Array(256).fill(78 /* N */);
+for (const [base, complement] of [['A', 'T'], ['C', 'G'], ['G', 'C'], ['T', 'A']] as const) {
+  COMPLEMENT[base.charCodeAt(0)] = complement.charCodeAt(0);
+}
+const QUALITY_HIGH = 'F'.charCodeAt(0);
+const QUALITY_MID = ':'.charCodeAt(0);
+const QUALITY_LOW = ','.charCodeAt(0);
+const QUALITY_N = '#'.charCodeAt(0);
+const BASE_N = 'N'.charCodeAt(0);
 
-function randomGenome(random: () => number): string {
-  const bases: string[] = new Array<string>(GENOME_LENGTH);
+function randomGenome(random: () => number): Uint8Array {
+  const genome = new Uint8Array(GENOME_LENGTH);
   for (let i = 0; i < GENOME_LENGTH; i++) {
     const r = random();
-    bases[i] = r < 0.295 ? 'A' : r < 0.59 ? 'T' : r < 0.795 ? 'G' : 'C';
+    genome[i] = r < 0.295 ? 65 : r < 0.59 ? 84 : r < 0.795 ? 71 : 67;
   }
-  return bases.join('');
-}
-
-function reverseComplement(sequence: string): string {
-  let out = '';
-  for (let i = sequence.length - 1; i >= 0; i--) out += COMPLEMENT[sequence[i]!] ?? 'N';
-  return out;
-}
-
-/** Binned NovaSeq quality for one base; the chance of a lower bin grows along the read. */
-function binnedQuality(random: () => number, cycle: number, readLength: number): string {
-  const decay = cycle / readLength;
-  const r = random();
-  if (r < 0.004 + 0.01 * decay) return ',';
-  if (r < 0.03 + 0.12 * decay) return ':';
-  return 'F';
+  return genome;
 }
 
 /**
  * Writes the file and resolves with the number of records written. Output is a pure function of
  * the options (same seed and target → same bytes), so cached files stay valid between runs.
+ * Records are assembled as bytes (not strings per base) so that ~2 GB of FASTQ takes seconds.
  */
 export async function generateIlluminaFastq(path: string, options: IlluminaGeneratorOptions): Promise<number> {
   const random = seededRandom(options.seed);
@@ -71,17 +68,20 @@ export async function generateIlluminaFastq(path: string, options: IlluminaGener
   const mate = options.mate ?? 1;
   const genome = randomGenome(random);
   const file = createWriteStream(path);
-  const gzip = options.gzip === false ? null : createGzip({ level: 6 });
+  const gzip = options.gzip === false ? null : createGzip({ level: GZIP_LEVEL });
   const sink = gzip ?? file;
   if (gzip) gzip.pipe(file);
-  const written = (): number => (gzip ? file.bytesWritten + file.writableLength : file.bytesWritten + file.writableLength);
+  const written = (): number => file.bytesWritten + file.writableLength;
 
+  const recordsPerBlock = 4000;
+  const maxRecordBytes = 100 + 2 * readLength + 4;
   let records = 0;
   let tile = 1101;
   let y = 1000;
-  const lines: string[] = [];
   while (written() < options.targetBytes) {
-    for (let k = 0; k < 2000; k++) {
+    const block = Buffer.allocUnsafe(recordsPerBlock * maxRecordBytes);
+    let at = 0;
+    for (let k = 0; k < recordsPerBlock; k++) {
       records++;
       y += 1 + Math.floor(random() * 40);
       if (y > 36000) {
@@ -89,29 +89,33 @@ export async function generateIlluminaFastq(path: string, options: IlluminaGener
         tile = tile % 100 === 78 ? tile + 23 : tile + 1;
       }
       const x = 1000 + Math.floor(random() * 30000);
+      at += block.write(`@A00123:456:HCLJKDSXY:1:${tile}:${x}:${y} ${mate}:N:0:ACGTACGT+TGCATGCA\n`, at, 'latin1');
       const start = Math.floor(random() * (GENOME_LENGTH - readLength));
-      let sequence = genome.slice(start, start + readLength);
-      if (random() < 0.5) sequence = reverseComplement(sequence);
-      let bases = '';
-      let quals = '';
+      const reverse = random() < 0.5;
+      const sequenceAt = at;
+      const qualityAt = at + readLength + 3;
       for (let i = 0; i < readLength; i++) {
-        const q = binnedQuality(random, i, readLength);
-        let base = sequence[i]!;
-        if (random() < 0.0005) {
-          base = 'N';
-          quals += '#';
-          bases += base;
-          continue;
+        let base = reverse ? COMPLEMENT[genome[start + readLength - 1 - i]!]! : genome[start + i]!;
+        // Binned NovaSeq quality: the chance of a lower bin grows along the read.
+        const decay = i / readLength;
+        const r = random();
+        let quality = r < 0.004 + 0.01 * decay ? QUALITY_LOW : r < 0.03 + 0.12 * decay ? QUALITY_MID : QUALITY_HIGH;
+        if (r > 0.9995) {
+          base = BASE_N;
+          quality = QUALITY_N;
+        } else if (quality === QUALITY_LOW && random() < 0.1) {
+          base = BASES[Math.floor(random() * 4)]!;
         }
-        if (q === ',' && random() < 0.1) base = 'ACGT'[Math.floor(random() * 4)]!;
-        bases += base;
-        quals += q;
+        block[sequenceAt + i] = base;
+        block[qualityAt + i] = quality;
       }
-      lines.push(`@A00123:456:HCLJKDSXY:1:${tile}:${x}:${y} ${mate}:N:0:ACGTACGT+TGCATGCA\n${bases}\n+\n${quals}\n`);
+      block[sequenceAt + readLength] = 10;
+      block[sequenceAt + readLength + 1] = 43;
+      block[sequenceAt + readLength + 2] = 10;
+      block[qualityAt + readLength] = 10;
+      at = qualityAt + readLength + 1;
     }
-    const text = lines.join('');
-    lines.length = 0;
-    if (!sink.write(text)) await once(sink, 'drain');
+    if (!sink.write(block.subarray(0, at))) await once(sink, 'drain');
   }
   sink.end();
   await once(file, 'finish');

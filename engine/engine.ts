@@ -22,7 +22,7 @@ import { ProjectStore } from './store/project-store.js';
 import { runWorkerJob, workerEntry } from './jobs/worker-job.js';
 import type { IngestJobInput } from './jobs/ingest-worker.js';
 import type { IngestProgress, IngestResult } from './ingest/index.js';
-import { DEFAULT_DETECTION_READS } from './ingest/index.js';
+import { loadQcConfig } from './config/qc-config.js';
 import { appVersion } from './version.js';
 
 export interface EngineOptions {
@@ -31,6 +31,8 @@ export interface EngineOptions {
   host: HostKind;
   /** better-sqlite3 addon for this runtime, when it is not Node's (Electron). */
   nativeBinding?: string;
+  /** QC preset; default configs/qc.yaml. */
+  qcConfigPath?: string;
 }
 
 type Handlers = { [C in RequestChannel]: (params: RequestParams<C>) => Promise<RequestResult<C>> };
@@ -51,6 +53,7 @@ export class Engine {
   readonly dataDir: string;
   readonly host: HostKind;
   readonly store: ProjectStore;
+  private readonly qcDefaults: RunConfig;
   private readonly events = new EventEmitter();
   private readonly jobs = new Map<string, ActiveJob>();
   private readonly handlers: Handlers;
@@ -62,10 +65,11 @@ export class Engine {
       appVersion: appVersion(),
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     });
+    this.qcDefaults = loadQcConfig(options.qcConfigPath);
     this.events.setMaxListeners(100);
     this.handlers = {
       'app.info': async () => this.info(),
-      'qc.start': async (params) => ({ runId: await this.startQc(params.paths, params.platform ?? 'auto') }),
+      'qc.start': async (params) => ({ runId: await this.startQc(params.paths, params.platform) }),
       'run.cancel': async (params) => ({ cancelled: this.cancel(requireString(params.runId, 'runId')) }),
       'runs.list': async () => this.store.listRuns(),
       'run.get': async (params) => this.store.getRun(requireString(params.runId, 'runId')),
@@ -127,7 +131,7 @@ export class Engine {
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.length > 0)) {
       throw EngineError.of('invalid-request', 'qc.start needs one or more FASTQ paths');
     }
-    const chosen = requirePlatform(platform);
+    const chosen = platform === undefined ? this.qcDefaults.platform : requirePlatform(platform);
     const inputs: RunInputRef[] = [];
     for (const p of paths as string[]) {
       const path = resolve(p);
@@ -143,7 +147,7 @@ export class Engine {
     if (new Set(inputs.map((i) => i.path)).size !== inputs.length) {
       throw EngineError.of('invalid-request', 'The same file was given twice');
     }
-    const config: RunConfig = { platform: chosen, detectionReads: DEFAULT_DETECTION_READS };
+    const config: RunConfig = { ...this.qcDefaults, platform: chosen };
     const run = this.store.createRun('qc', config, inputs);
     this.emit('run.updated', run);
 

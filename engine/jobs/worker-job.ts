@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import type { GenomaicError } from '../../app/contract.js';
 import { EngineError } from '../errors.js';
 
@@ -26,10 +27,22 @@ export interface WorkerJobOptions<TProgress> {
  * the compiled `.js`; from source (tests, `tsx`) it is the `.ts`, which the worker loads
  * through tsx's loader.
  */
-export function workerEntry(fromModuleUrl: string, baseName: string): { file: string; execArgv: string[] } {
+export interface WorkerEntry {
+  /** A file path, or (from source) bootstrap code evaluated in the worker. */
+  code: string;
+  eval: boolean;
+}
+
+export function workerEntry(fromModuleUrl: string, baseName: string): WorkerEntry {
   const fromSource = fromModuleUrl.endsWith('.ts');
   const url = new URL(`./${baseName}.${fromSource ? 'ts' : 'js'}`, fromModuleUrl);
-  return { file: fileURLToPath(url), execArgv: fromSource ? ['--import', 'tsx'] : [] };
+  if (!fromSource) return { code: fileURLToPath(url), eval: false };
+  // Node 20 does not apply `--import` loaders to workers, so register tsx inside the worker.
+  const tsxApi = pathToFileURL(createRequire(fromModuleUrl).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return {
+    code: `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`,
+    eval: true,
+  };
 }
 
 /**
@@ -38,12 +51,12 @@ export function workerEntry(fromModuleUrl: string, baseName: string): { file: st
  * failure instead of taking the host down, and cancel is a message, then a termination.
  */
 export function runWorkerJob<TInput, TProgress, TResult>(
-  entry: { file: string; execArgv: string[] },
+  entry: WorkerEntry,
   input: TInput,
   options: WorkerJobOptions<TProgress> = {},
 ): Promise<TResult> {
   return new Promise<TResult>((resolve, reject) => {
-    const worker = new Worker(entry.file, { workerData: input, execArgv: entry.execArgv });
+    const worker = new Worker(entry.code, { workerData: input, eval: entry.eval });
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const settle = (fn: () => void): void => {

@@ -49,3 +49,17 @@ export async function writeSyntheticFastq(path: string, count: number, readLengt
   out.end();
   await once(out, 'finish');
 }
+
+/**
+ * A large file made fast: one block of records written again and again until `targetBytes`.
+ * For tests that need a run to last long enough to watch its progress and cancel it.
+ */
+export async function writeLargeFastq(path: string, targetBytes: number): Promise<void> {
+  const block = Buffer.from(syntheticIlluminaRecords(5000));
+  const out = createWriteStream(path);
+  for (let written = 0; written < targetBytes; written += block.length) {
+    if (!out.write(block)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}

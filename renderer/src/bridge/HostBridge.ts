@@ -70,5 +70,12 @@ export function toGenomaicError(thrown: unknown): GenomaicError {
     return { code: 'internal', message: thrown.message || 'Unexpected error.' };
   }
   if (typeof thrown === 'string' && thrown.length > 0) return { code: 'internal', message: thrown };
+  if (isErrorShaped(thrown)) return thrown;
   return { code: 'internal', message: 'Unexpected error.' };
+}
+
+function isErrorShaped(value: unknown): value is GenomaicError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, message } = value as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && typeof message === 'string';
 }

@@ -1,6 +1,6 @@
-import type { HostBridge } from './HostBridge.ts';
-import { createElectronBridge } from './electronBridge.ts';
-import { createHttpBridge } from './httpBridge.ts';
+import type { HostBridge } from './HostBridge.js';
+import { createElectronBridge } from './electronBridge.js';
+import { createHttpBridge } from './httpBridge.js';
 
 /** The Electron preload defines `window.genomaic`; without it we are in browser mode. */
 export function createHostBridge(): HostBridge {

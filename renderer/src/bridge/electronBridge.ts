@@ -11,7 +11,7 @@ import type {
   RequestParams,
   RequestResult,
 } from '../../../app/contract.ts';
-import { type ConnectionState, type HostBridge, HostRequestError, toGenomaicError } from './HostBridge.ts';
+import { type ConnectionState, type HostBridge, HostRequestError, toGenomaicError } from './HostBridge.js';
 
 declare global {
   interface Window {

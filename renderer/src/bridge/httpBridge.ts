@@ -9,9 +9,9 @@ import {
   type HostBridge,
   HostRequestError,
   type ResolveFilesOptions,
-} from './HostBridge.ts';
-import { ListenerRegistry } from './listenerRegistry.ts';
-import { interpretReply, interpretUploadResponse, parseEventFrame } from './wire.ts';
+} from './HostBridge.js';
+import { ListenerRegistry } from './listenerRegistry.js';
+import { interpretReply, interpretUploadResponse, parseEventFrame } from './wire.js';
 
 const UNREACHABLE_MESSAGE = 'Cannot reach the GenomAIc server. Is `genomaic serve` still running?';
 /** After the server refuses the stream outright, try again this often (it may be restarting). */
