@@ -8,7 +8,7 @@
  * ratio, and therefore the inflate cost per compressed byte, resembles real files) and that the
  * parser sees realistic record shapes; both hold here.
  */
-import { createWriteStream, statSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 
@@ -57,12 +57,18 @@ function randomGenome(random: () => number): Uint8Array {
   return genome;
 }
 
+export interface GeneratedFastq {
+  records: number;
+  /** Size of the FASTQ text before compression. */
+  uncompressedBytes: number;
+}
+
 /**
- * Writes the file and resolves with the number of records written. Output is a pure function of
- * the options (same seed and target → same bytes), so cached files stay valid between runs.
- * Records are assembled as bytes (not strings per base) so that ~2 GB of FASTQ takes seconds.
+ * Writes the file. Output is a pure function of the options (same seed and target → same bytes),
+ * so cached files stay valid between runs. Records are assembled as bytes (not strings per base)
+ * so that ~2 GB of FASTQ takes seconds, not minutes.
  */
-export async function generateIlluminaFastq(path: string, options: IlluminaGeneratorOptions): Promise<number> {
+export async function generateIlluminaFastq(path: string, options: IlluminaGeneratorOptions): Promise<GeneratedFastq> {
   const random = seededRandom(options.seed);
   const readLength = options.readLength ?? 151;
   const mate = options.mate ?? 1;
@@ -76,6 +82,7 @@ export async function generateIlluminaFastq(path: string, options: IlluminaGener
   const recordsPerBlock = 4000;
   const maxRecordBytes = 100 + 2 * readLength + 4;
   let records = 0;
+  let uncompressedBytes = 0;
   let tile = 1101;
   let y = 1000;
   while (written() < options.targetBytes) {
@@ -115,18 +122,10 @@ export async function generateIlluminaFastq(path: string, options: IlluminaGener
       block[qualityAt + readLength] = 10;
       at = qualityAt + readLength + 1;
     }
+    uncompressedBytes += at;
     if (!sink.write(block.subarray(0, at))) await once(sink, 'drain');
   }
   sink.end();
   await once(file, 'finish');
-  return records;
-}
-
-/** Size on disk, or -1 when absent. */
-export function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return -1;
-  }
+  return { records, uncompressedBytes };
 }

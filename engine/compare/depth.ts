@@ -1,7 +1,8 @@
 /**
- * Read depth at a position from a BED-like track (chrom, start, end, depth), such as
- * mosdepth's `*.per-base.bed.gz`. Needed for recall by depth: a missed variant has no call,
- * so no FORMAT/DP, and only the alignments can say how deep it was.
+ * Read depth at a position from a track: BED-like (chrom, 0-based start, end, depth), such as
+ * mosdepth's `*.per-base.bed.gz`, or `samtools depth` output (chrom, 1-based position, depth).
+ * Needed for recall by depth: a missed variant has no call, so no FORMAT/DP, and only the
+ * alignments can say how deep it was.
  */
 import { readLines } from './text-lines.js';
 
@@ -28,9 +29,16 @@ export async function readDepthTrack(path: string, wantedContigs?: Set<string>):
       c = { starts: [], ends: [], depths: [] };
       contigs.set(chrom, c);
     }
-    c.starts.push(Number(f[1]));
-    c.ends.push(Number(f[2]));
-    c.depths.push(Number(f[3]));
+    if (f.length >= 4) {
+      c.starts.push(Number(f[1]));
+      c.ends.push(Number(f[2]));
+      c.depths.push(Number(f[3]));
+    } else {
+      const position = Number(f[1]);
+      c.starts.push(position - 1);
+      c.ends.push(position);
+      c.depths.push(Number(f[2]));
+    }
   }
   return {
     path,

@@ -170,9 +170,9 @@ function bestPair(truthKeys: Map<string, number>, callKeys: Map<string, number>)
   return best;
 }
 
-function signatureOf(variants: MatchVariant[]): string {
+function signatureOf(variants: MatchVariant[], level: 'genotype' | 'allele' = 'genotype'): string {
   return variants
-    .map((v) => v.genotypeSignature)
+    .map((v) => (level === 'genotype' ? v.genotypeSignature : v.alleleSignature))
     .sort()
     .join(';');
 }
@@ -261,7 +261,8 @@ export function resolveWindow(reference: string, truths: MatchVariant[], calls: 
   if (best.score > 0) {
     const matchedTruths = truths.filter((_, i) => (best.truthMask & (1 << i)) !== 0);
     const matchedCalls = calls.filter((_, i) => (best.callMask & (1 << i)) !== 0);
-    if (signatureOf(matchedTruths) !== signatureOf(matchedCalls)) {
+    // Representation is about records, not zygosity: compare the alleles only.
+    if (signatureOf(matchedTruths, 'allele') !== signatureOf(matchedCalls, 'allele')) {
       for (const t of matchedTruths) result.truthAcrossRepresentations.add(t.index);
       for (const c of matchedCalls) result.callAcrossRepresentations.add(c.index);
     }

@@ -99,34 +99,40 @@ export function atomKey(chrom: string, atom: Pick<Atom, 'pos' | 'ref' | 'alt'>):
 
 /**
  * Counting units, as `bcftools norm -a` (atomize) produces them: an MNP is its SNVs; an indel
- * keeps one record with the base before it as anchor; a complex allele (length change plus
- * substitution) stays one INDEL record.
+ * is one record anchored on the base before it; a complex allele (a length change plus
+ * substitutions) is the SNVs of its aligned prefix followed by one left-aligned indel for the
+ * rest. Matching never uses atoms (it compares haplotypes); they only make counts comparable
+ * across representations and with bcftools.
  */
 export function atomsOf(reference: string, edit: Edit): Atom[] {
   const refLength = edit.end - edit.start;
-  if (refLength === edit.alt.length) {
-    const atoms: Atom[] = [];
-    for (let i = 0; i < refLength; i++) {
-      const r = reference[edit.start + i]!;
-      const a = edit.alt[i]!;
-      if (r !== a) atoms.push({ pos: edit.start + i + 1, ref: r, alt: a, variantClass: 'SNP', start: edit.start + i, end: edit.start + i + 1 });
-    }
-    return atoms;
+  const altLength = edit.alt.length;
+  const shared = Math.min(refLength, altLength);
+  const atoms: Atom[] = [];
+  for (let i = 0; i < shared; i++) {
+    const r = reference[edit.start + i]!;
+    const a = edit.alt[i]!;
+    if (r !== a) atoms.push({ pos: edit.start + i + 1, ref: r, alt: a, variantClass: 'SNP', start: edit.start + i, end: edit.start + i + 1 });
   }
-  // Indel or complex: anchor on the preceding base (or the following one at the contig start).
+  if (refLength === altLength) return atoms;
+  const rest = leftShift(reference, { start: edit.start + shared, end: edit.end, alt: edit.alt.slice(shared) });
+  atoms.push(indelAtom(reference, rest));
+  return atoms.sort((x, y) => x.pos - y.pos);
+}
+
+/** A pure insertion or deletion in VCF style, anchored on the preceding base (or the following one at the contig start). */
+function indelAtom(reference: string, edit: Edit): Atom {
   if (edit.start > 0) {
     const anchor = reference[edit.start - 1]!;
-    return [
-      {
-        pos: edit.start,
-        ref: anchor + reference.slice(edit.start, edit.end),
-        alt: anchor + edit.alt,
-        variantClass: 'INDEL',
-        start: edit.start,
-        end: Math.max(edit.end, edit.start + 1),
-      },
-    ];
+    return {
+      pos: edit.start,
+      ref: anchor + reference.slice(edit.start, edit.end),
+      alt: anchor + edit.alt,
+      variantClass: 'INDEL',
+      start: edit.start,
+      end: Math.max(edit.end, edit.start + 1),
+    };
   }
   const after = reference[edit.end] ?? 'N';
-  return [{ pos: 1, ref: reference.slice(0, edit.end) + after, alt: edit.alt + after, variantClass: 'INDEL', start: 0, end: edit.end + 1 }];
+  return { pos: 1, ref: reference.slice(0, edit.end) + after, alt: edit.alt + after, variantClass: 'INDEL', start: 0, end: edit.end + 1 };
 }

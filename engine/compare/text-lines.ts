@@ -20,8 +20,10 @@ export async function isGzipFile(path: string): Promise<boolean> {
 }
 
 export async function openTextStream(path: string): Promise<Readable> {
+  // Sniff first: a stream opened before the sniff fails would raise an unhandled 'error'.
+  const gzipped = await isGzipFile(path);
   const raw = createReadStream(path);
-  if (!(await isGzipFile(path))) return raw;
+  if (!gzipped) return raw;
   const gunzip = createGunzip();
   raw.on('error', (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);

@@ -80,35 +80,38 @@ function infoValue(info: string, key: string): string | undefined {
   return undefined;
 }
 
-/**
- * Reads a VCF (plain, gzip or bgzip) whole. The comparator works on benchmark regions and
- * single samples, where the records fit comfortably in memory.
- * @param sampleName the sample column to read; default the first.
- */
-export async function readVcf(path: string, sampleName?: string): Promise<VcfFile> {
-  let samples: string[] | null = null;
-  let sampleColumn = -1;
-  let sample = '';
-  const records: VcfRecord[] = [];
-  let lineNumber = 0;
-  for await (const line of readLines(path)) {
-    lineNumber++;
-    if (line.startsWith('##') || line === '') continue;
+/** Accumulates records line by line (from a file or from text held in memory). */
+class VcfParser {
+  private samples: string[] | null = null;
+  private sampleColumn = -1;
+  private sample = '';
+  private readonly records: VcfRecord[] = [];
+  private lineNumber = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly sampleName: string | undefined,
+  ) {}
+
+  pushLine(line: string): void {
+    const lineNumber = ++this.lineNumber;
+    const path = this.path;
+    if (line.startsWith('##') || line === '') return;
     if (line.startsWith('#CHROM')) {
-      const columns = line.split('\t');
-      samples = columns.slice(9);
-      if (sampleName !== undefined) {
-        const i = samples.indexOf(sampleName);
-        if (i < 0) throw new VcfFormatError(path, lineNumber, `sample ${sampleName} not found (samples: ${samples.join(', ') || 'none'})`);
-        sampleColumn = 9 + i;
-        sample = sampleName;
+      const samples = line.split('\t').slice(9);
+      this.samples = samples;
+      if (this.sampleName !== undefined) {
+        const i = samples.indexOf(this.sampleName);
+        if (i < 0) throw new VcfFormatError(path, lineNumber, `sample ${this.sampleName} not found (samples: ${samples.join(', ') || 'none'})`);
+        this.sampleColumn = 9 + i;
+        this.sample = this.sampleName;
       } else if (samples.length > 0) {
-        sampleColumn = 9;
-        sample = samples[0]!;
+        this.sampleColumn = 9;
+        this.sample = samples[0]!;
       }
-      continue;
+      return;
     }
-    if (samples === null) throw new VcfFormatError(path, lineNumber, 'record before the #CHROM header line');
+    if (this.samples === null) throw new VcfFormatError(path, lineNumber, 'record before the #CHROM header line');
     const f = line.split('\t');
     if (f.length < 8) throw new VcfFormatError(path, lineNumber, `expected at least 8 tab-separated columns, found ${f.length}`);
     const pos = Number(f[1]);
@@ -123,9 +126,9 @@ export async function readVcf(path: string, sampleName?: string): Promise<VcfFil
     let gq: number | null = null;
     let formatDepth: number | null = null;
     let phaseSet: string | null = null;
-    if (sampleColumn >= 0 && f.length > sampleColumn) {
+    if (this.sampleColumn >= 0 && f.length > this.sampleColumn) {
       const keys = (f[8] ?? '').split(':');
-      const values = f[sampleColumn]!.split(':');
+      const values = f[this.sampleColumn]!.split(':');
       const value = (key: string): string | undefined => {
         const i = keys.indexOf(key);
         return i >= 0 ? values[i] : undefined;
@@ -136,7 +139,7 @@ export async function readVcf(path: string, sampleName?: string): Promise<VcfFil
       const ps = value('PS');
       phaseSet = ps === undefined || ps === '.' ? null : ps;
     }
-    records.push({
+    this.records.push({
       chrom: f[0]!,
       pos,
       ref,
@@ -150,6 +153,27 @@ export async function readVcf(path: string, sampleName?: string): Promise<VcfFil
       line: lineNumber,
     });
   }
-  if (samples === null) throw new VcfFormatError(path, lineNumber, 'no #CHROM header line: not a VCF');
-  return { path, samples, sample, records };
+
+  finish(): VcfFile {
+    if (this.samples === null) throw new VcfFormatError(this.path, this.lineNumber, 'no #CHROM header line: not a VCF');
+    return { path: this.path, samples: this.samples, sample: this.sample, records: this.records };
+  }
+}
+
+/**
+ * Reads a VCF (plain, gzip or bgzip) whole. The comparator works on benchmark regions and
+ * single samples, where the records fit comfortably in memory.
+ * @param sampleName the sample column to read; default the first.
+ */
+export async function readVcf(path: string, sampleName?: string): Promise<VcfFile> {
+  const parser = new VcfParser(path, sampleName);
+  for await (const line of readLines(path)) parser.pushLine(line);
+  return parser.finish();
+}
+
+/** Parses VCF text held in memory (tests, and callers that produced the text themselves). */
+export function parseVcfText(text: string, path = '(memory)', sampleName?: string): VcfFile {
+  const parser = new VcfParser(path, sampleName);
+  for (const line of text.split(/\r?\n/)) parser.pushLine(line);
+  return parser.finish();
 }

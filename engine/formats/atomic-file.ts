@@ -28,18 +28,24 @@ export class AtomicFile {
   private handle: FileHandle | undefined;
   private state: 'open' | 'finished' | 'committed' | 'discarded' = 'open';
   private position = 0;
+  private readonly durable: boolean;
 
-  private constructor(finalPath: string, temporaryPath: string, handle: FileHandle) {
+  private constructor(finalPath: string, temporaryPath: string, handle: FileHandle, durable: boolean) {
     this.finalPath = finalPath;
     this.temporaryPath = temporaryPath;
     this.handle = handle;
+    this.durable = durable;
   }
 
-  static async create(finalPath: string): Promise<AtomicFile> {
+  /**
+   * @param options.durable fsync before the rename (default true). Scratch files that are
+   *   deleted within the same run (sort spills) skip it.
+   */
+  static async create(finalPath: string, options: { durable?: boolean } = {}): Promise<AtomicFile> {
     const temporaryPath = temporaryPathFor(finalPath);
     // 'wx': never clobber an existing file under the temp name.
     const handle = await open(temporaryPath, 'wx');
-    return new AtomicFile(finalPath, temporaryPath, handle);
+    return new AtomicFile(finalPath, temporaryPath, handle, options.durable ?? true);
   }
 
   /** Bytes written so far. */
@@ -64,7 +70,7 @@ export class AtomicFile {
     const handle = this.requireOpen();
     this.handle = undefined;
     try {
-      await handle.sync();
+      if (this.durable) await handle.sync();
     } finally {
       // close() errors (e.g. deferred NFS write errors) must surface, not be swallowed.
       await handle.close();

@@ -472,6 +472,12 @@ function encodeValidated(record: BamRecordInput, references: readonly BamReferen
   }
   if (qual === '*') {
     out.fill(0xff, p, p + seqLength);
+  } else if (qual instanceof Uint8Array) {
+    // Typed input is integral by construction: only the range needs checking.
+    for (let i = 0; i < seqLength; i++) {
+      if (qual[i]! > 93) throw new BamRecordError(`QUAL value ${qual[i]} at position ${i + 1} is not a Phred score 0-93`);
+    }
+    out.set(qual, p);
   } else {
     for (let i = 0; i < seqLength; i++) {
       const q = qual[i]!;

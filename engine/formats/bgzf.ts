@@ -123,9 +123,10 @@ export function writeBgzfBlock(data: Uint8Array, level = 6): Buffer {
 export async function compressBgzfBlock(data: Uint8Array, level = 6): Promise<Buffer> {
   validateLevel(level);
   checkBlockInput(data);
-  const deflated = await deflateRawAsync(data, { level });
+  // One 64 KiB output chunk: the whole block comes back in one piece, with no concatenation.
+  const deflated = await deflateRawAsync(data, { level, chunkSize: BGZF_MAX_BLOCK_SIZE });
   if (BGZF_HEADER_SIZE + deflated.length + BGZF_FOOTER_SIZE <= BGZF_MAX_BLOCK_SIZE) return assembleBgzfBlock(data, deflated);
-  return assembleBgzfBlock(data, await deflateRawAsync(data, { level: 0 }));
+  return assembleBgzfBlock(data, await deflateRawAsync(data, { level: 0, chunkSize: BGZF_MAX_BLOCK_SIZE }));
 }
 
 export interface BgzfWriterOptions {
@@ -136,6 +137,8 @@ export interface BgzfWriterOptions {
    * UV_THREADPOOL_SIZE) gains nothing; memory is about 128 KiB per block.
    */
   maxBlocksInFlight?: number;
+  /** fsync before the rename (default true); off for scratch files. */
+  durable?: boolean;
 }
 
 export interface BgzfWriteSummary {
@@ -184,7 +187,7 @@ export class BgzfWriter {
     const level = options.level ?? 6;
     validateLevel(level);
     const maxBlocksInFlight = Math.max(1, options.maxBlocksInFlight ?? 8);
-    const file = await AtomicFile.create(path);
+    const file = await AtomicFile.create(path, { durable: options.durable ?? true });
     return new BgzfWriter(path, file, level, maxBlocksInFlight);
   }
 

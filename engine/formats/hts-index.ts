@@ -238,15 +238,13 @@ function finishReference(pending: PendingReference | undefined, resolve: (positi
     unmapped: BigInt(pending.summary.unmapped),
   };
 
-  // Linear index: leading empty windows take the reference's first offset, later gaps the
-  // previous window's offset.
-  const linear: VirtualOffset[] = [];
-  const firstOffset = summary ? summary.start : 0n;
-  let previous: VirtualOffset | undefined;
-  for (const raw of pending.linear) {
-    const value = raw !== UNSET ? resolve(raw) : (previous ?? firstOffset);
-    linear.push(value);
-    previous = value;
+  // Linear index: a window no record overlaps takes the offset of the next window (htslib's
+  // update_loff since 1.10): a query starting there has nothing to read before that. The
+  // last window is always set, by the record that made the array that long.
+  const linear: VirtualOffset[] = new Array<VirtualOffset>(pending.linear.length);
+  for (let i = pending.linear.length - 1; i >= 0; i--) {
+    const raw = pending.linear[i]!;
+    linear[i] = raw !== UNSET ? resolve(raw) : linear[i + 1]!;
   }
 
   const bins = new Map<number, IndexChunk[]>();

@@ -38,9 +38,9 @@ export interface FaultLocation {
 export function faultAt(code: ErrorCode, where: FaultLocation, fault: string): IngestError {
   let prefix = where.fileName;
   if (where.record !== undefined && where.line !== undefined) {
-    prefix += `: record ${formatCount(where.record)} (line ${formatCount(where.line)})`;
+    prefix += `: record ${where.record} (line ${where.line})`;
   } else if (where.line !== undefined) {
-    prefix += `: line ${formatCount(where.line)}`;
+    prefix += `: line ${where.line}`;
   }
   const detail: GenomaicError = { code, message: `${prefix}: ${fault}`, file: where.filePath };
   if (where.record !== undefined) detail.record = where.record;
@@ -52,9 +52,14 @@ export function cancelledError(): IngestError {
   return new IngestError({ code: 'cancelled', message: 'Ingest was cancelled.' });
 }
 
-/** 1234567 → '1,234,567': record numbers in messages are read by people. */
+/**
+ * 1234567 → '1,234,567' for counts read by people. Not `toLocaleString`: its first call loads
+ * ICU data, which costs more than a whole small file's ingest.
+ */
 export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
+  const [whole = '0', fraction] = String(value).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
 /** A byte as a person can read it in a message: `'X'` when printable, else its code. */

@@ -10,9 +10,13 @@ import { DropOverlay } from './components/DropOverlay.js';
 import { TransferStatus } from './components/TransferStatus.js';
 import { HomeScreen } from './screens/home/HomeScreen.js';
 import { RunsList } from './screens/runs/RunsList.js';
+import { NewRunPanel } from './screens/home/NewRunPanel.js';
 import { RunView } from './screens/run/RunView.js';
 
-/** Layout: header, runs on the side, the current screen in the middle; files drop anywhere. */
+/**
+ * Layout: header; a side panel to start runs and pick one; the current screen (home or a run).
+ * Files can be dropped anywhere in the window, on any screen.
+ */
 export function App({ store }: { store: StoreApi<AppStore> }) {
   const route = useApp((s) => s.route);
   const connect = useApp((s) => s.connect);
@@ -38,7 +42,10 @@ export function App({ store }: { store: StoreApi<AppStore> }) {
       </a>
       <Header />
       <div className="app-body">
-        <RunsList />
+        <aside className="side-panel">
+          <NewRunPanel />
+          <RunsList />
+        </aside>
         <main ref={main} id="main" className="app-main" tabIndex={-1}>
           <ErrorBanners />
           <TransferStatus />

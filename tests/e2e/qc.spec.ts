@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The foundation's vertical slice, end to end, as a user sees it: FASTQ dropped onto the page in
  * browser mode → progress → QC plots; a large run cancelled; a malformed file reported by name
@@ -74,6 +75,8 @@ test('a dropped FASTQ shows progress, then QC plots and platform evidence', asyn
   await expect(page.getByTestId('platform-evidence')).toContainText(/illumina/i);
   await expect(page.getByTestId('file-card')).toContainText('sample_R1.fastq');
   await page.screenshot({ path: test.info().outputPath('qc-run-done.png'), fullPage: true });
+  await page.getByTestId('qc-plot-length').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('qc-run-plots.png') });
 });
 
 test('a large run shows bytes, rate and ETA while it runs, and can be cancelled', async ({ page }) => {

@@ -25,8 +25,9 @@ Options:
   --all-records        include records whose FILTER is not PASS
   --truth-sample NAME  sample column of the truth (default: the first)
   --call-sample NAME   sample column of the calls (default: the first)
-  --depth FILE         per-base depth track (chrom, start, end, depth; e.g. mosdepth
-                       *.per-base.bed.gz) for recall by depth; otherwise FORMAT/INFO DP
+  --depth FILE         per-base depth for recall by depth: samtools depth output
+                       (chrom, pos, depth) or BED-like (chrom, start, end, depth, e.g.
+                       mosdepth *.per-base.bed.gz); otherwise FORMAT/INFO DP of calls
   --details            include every variant's verdict in the JSON report
   -h, --help           this text
 

@@ -52,7 +52,8 @@ export function parseEventFrame(data: string): EventFrame | null {
     return null;
   }
   if (!isRecord(parsed) || !isEventChannel(parsed.event) || !isRecord(parsed.payload)) return null;
-  return { event: parsed.event, payload: parsed.payload as unknown as EventMap[typeof parsed.event] } as EventFrame;
+  // The payload's fields are the server's (typed against the same contract); only the frame is checked.
+  return { event: parsed.event, payload: parsed.payload as unknown as EventMap[EventChannel] };
 }
 
 /** The `{path}` answer of POST /api/upload, or the error it carried. */

@@ -1,5 +1,6 @@
 /** Words shown for the contract's enumerations; exhaustive `Record`s so a new value cannot be forgotten. */
 import type { Compression, DetectedPlatform, ErrorCode, GenomaicError, Platform, RunStatus } from '../../../app/contract.ts';
+import { baseName, formatInteger } from './numbers.js';
 
 export const PLATFORM_LABEL: Record<DetectedPlatform, string> = {
   illumina: 'Illumina',
@@ -59,12 +60,16 @@ export const ERROR_CODE_LABEL: Record<ErrorCode, string> = {
   internal: 'Internal error',
 };
 
-/** Where the fault is, as 'reads.fq.gz · record 1,204 · line 4,816' (empty when unknown). */
+/**
+ * Where the fault is, as 'reads.fq.gz · record 1,204 · line 4,816' (empty when unknown). The
+ * file is named as the user knows it, by its base name: for uploads the full path is a
+ * server folder they never chose.
+ */
 export function errorLocation(error: GenomaicError): string {
   const parts: string[] = [];
-  if (error.file) parts.push(error.file);
-  if (error.record !== undefined) parts.push(`record ${error.record.toLocaleString('en-US')}`);
-  if (error.line !== undefined) parts.push(`line ${error.line.toLocaleString('en-US')}`);
+  if (error.file) parts.push(baseName(error.file));
+  if (error.record !== undefined) parts.push(`record ${formatInteger(error.record)}`);
+  if (error.line !== undefined) parts.push(`line ${formatInteger(error.line)}`);
   return parts.join(' · ');
 }
 

@@ -15,9 +15,16 @@ export function formatInteger(value: number): string {
   return Number.isFinite(value) ? integerFormat.format(Math.round(value)) : DASH;
 }
 
+const decimalFormats = new Map<number, Intl.NumberFormat>();
+
 export function formatDecimal(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return DASH;
-  return new Intl.NumberFormat(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  let format = decimalFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    decimalFormats.set(digits, format);
+  }
+  return format.format(value);
 }
 
 /** A 0..1 fraction as a percentage: 0.9342 → '93.4%'. */

@@ -121,18 +121,24 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
     };
 
     const onRunUpdated = (summary: RunSummary): void => {
+      const cached = get().detailsByRun[summary.id];
+      const finished = !isActiveStatus(summary.status);
+      // A detail fetched while the run was active has no per-file reports: drop it rather than
+      // show a finished run with nothing in it, and fetch the final one.
+      const outdated = cached !== undefined && finished && isActiveStatus(cached.status);
       set((state) => {
-        const detail = state.detailsByRun[summary.id];
+        let detailsByRun = state.detailsByRun;
+        if (outdated) detailsByRun = withoutKey(detailsByRun, summary.id);
+        else if (cached) detailsByRun = { ...detailsByRun, [summary.id]: applySummaryToDetail(cached, summary) };
         return {
           runs: upsertRun(state.runs, summary),
-          detailsByRun: detail ? { ...state.detailsByRun, [summary.id]: applySummaryToDetail(detail, summary) } : state.detailsByRun,
-          progressByRun: isActiveStatus(summary.status) ? state.progressByRun : withoutKey(state.progressByRun, summary.id),
+          detailsByRun,
+          progressByRun: finished ? withoutKey(state.progressByRun, summary.id) : state.progressByRun,
         };
       });
-      const { route, detailsByRun } = get();
+      const { route } = get();
       const isOpen = route.screen === 'run' && route.runId === summary.id;
-      // Finished: the detail now has per-file reports (or the final error) worth fetching.
-      if (!isActiveStatus(summary.status) && (isOpen || summary.id in detailsByRun)) void get().loadRun(summary.id);
+      if (finished && (outdated || (isOpen && !cached))) void get().loadRun(summary.id);
     };
 
     const onProgress = (progress: JobProgress): void => {

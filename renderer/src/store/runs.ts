@@ -90,7 +90,6 @@ export function applyProgress(
 }
 
 export function withoutKey<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
-  const next = { ...record };
-  delete next[key];
-  return next;
+  if (!(key in record)) return record;
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 }

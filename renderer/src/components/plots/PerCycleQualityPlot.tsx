@@ -5,6 +5,9 @@ import { PlotAxes } from './PlotAxes.js';
 import { QC_PLOT_FRAME } from './frame.js';
 import { formatDecimal } from '../../format/numbers.js';
 
+/** Quartiles are usually whole Phred values; show a decimal only when there is one. */
+const phred = (value: number): string => (Number.isInteger(value) ? String(value) : formatDecimal(value, 1));
+
 interface PerCycleQualityPlotProps {
   title: string;
   points: readonly PerCycleQuality[];
@@ -64,7 +67,7 @@ export function PerCycleQualityPlot({ title, points, yTop }: PerCycleQualityPlot
         {geometry.columns.map(({ x, width, point }) => (
           <rect key={point.cycle} className="plot-hit" x={x} y={box.top} width={width} height={box.bottom - box.top}>
             <title>
-              {`Cycle ${point.cycle}: mean Q${formatDecimal(point.mean)} · median Q${formatDecimal(point.median, 0)} · IQR Q${formatDecimal(point.q25, 0)}–Q${formatDecimal(point.q75, 0)}`}
+              {`Cycle ${point.cycle}: mean Q${formatDecimal(point.mean)} · median Q${phred(point.median)} · IQR Q${phred(point.q25)}–Q${phred(point.q75)}`}
             </title>
           </rect>
         ))}

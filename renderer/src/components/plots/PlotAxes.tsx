@@ -18,7 +18,7 @@ export function PlotAxes({ box, xTicks, yTicks, formatX, formatY, xLabel, yLabel
     <g className="plot-axes" aria-hidden="true">
       {yTicks.map((tick) => (
         <g key={`y${tick.value}`}>
-          <line className="plot-grid" x1={box.left} x2={box.right} y1={tick.position} y2={tick.position} />
+          <line className="plot-gridline" x1={box.left} x2={box.right} y1={tick.position} y2={tick.position} />
           <text className="plot-tick-label" x={box.left - 6} y={tick.position} textAnchor="end" dominantBaseline="middle">
             {formatY(tick.value)}
           </text>

@@ -5,8 +5,8 @@ import type { PlotFrame } from './geometry.js';
  * (viewBox), so text stays proportionate and the plots line up in a grid.
  */
 export const QC_PLOT_FRAME: PlotFrame = {
-  width: 520,
-  height: 250,
+  width: 480,
+  height: 240,
   margin: { top: 12, right: 16, bottom: 46, left: 58 },
 };
 

@@ -72,7 +72,7 @@ export function QcPlots({ files }: { files: readonly InputFileReport[] }) {
           minXDomain={GC_DOMAIN}
         />
         {shortReadFiles.length > 0 ? (
-          <div className="plot-group" data-testid="qc-plot-per-cycle">
+          <div className={`plot-group${shortReadFiles.length > 1 ? ' is-multi' : ''}`} data-testid="qc-plot-per-cycle">
             {shortReadFiles.map((file) => (
               <PerCycleQualityPlot
                 key={file.path}

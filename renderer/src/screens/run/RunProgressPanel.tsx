@@ -52,10 +52,10 @@ export function RunProgressPanel({ status, progress, fallbackBytesTotal }: RunPr
         </div>
         <div>
           <dt>Speed</dt>
-          <dd className="num">{progress && progress.readsPerSecond > 0 ? formatRate(progress.readsPerSecond) : '—'}</dd>
+          <dd className="num">{progress ? formatRate(progress.readsPerSecond) : '—'}</dd>
         </div>
         <div>
-          <dt>Time left</dt>
+          <dt>ETA</dt>
           <dd className="num">{eta}</dd>
         </div>
         <div>

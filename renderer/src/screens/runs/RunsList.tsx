@@ -17,17 +17,10 @@ export function RunsList() {
   const openRunId = route.screen === 'run' ? route.runId : null;
 
   return (
-    <nav className="runs-panel" aria-labelledby="runs-title">
+    <nav className="runs-nav" aria-labelledby="runs-title">
       <div className="runs-panel-head">
         <h2 id="runs-title" className="panel-title">Runs</h2>
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => navigate({ screen: 'home' })}
-          aria-current={route.screen === 'home' ? 'page' : undefined}
-        >
-          New run
-        </button>
+        {runs.length > 0 ? <span className="muted num">{runs.length}</span> : null}
       </div>
       <div data-testid="runs-list" className="runs-list" aria-busy={!loaded}>
         {runs.length === 0 ? (

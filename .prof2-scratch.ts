@@ -1,0 +1,14 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from './engine/model/backend.js';
+import { ssdChunked } from './engine/model/ssm.js';
+await selectBackend({ prefer: (process.env.BK as 'wasm') ?? 'wasm' });
+const T = 9216, H = 4, P = 16, N = 16;
+const x = tf.randomNormal([1, T, H, P]) as tf.Tensor4D;
+const dt = tf.randomUniform([1, T, H], 0.01, 0.1) as tf.Tensor3D;
+const ld = tf.mul(dt, -1) as tf.Tensor3D;
+const b = tf.randomNormal([1, T, N]) as tf.Tensor3D;
+const c = tf.randomNormal([1, T, N]) as tf.Tensor3D;
+ssdChunked({ x, dt, logDecay: ld, b, c }, 64).y.dispose();
+const prof = await tf.profile(() => { const r = ssdChunked({ x, dt, logDecay: ld, b, c }, 64); r.y.dataSync(); r.y.dispose(); r.finalState.dispose(); });
+const cpu0 = process.cpuUsage();
+console.log(prof.kernels.filter(k => (k.kernelTimeMs as number) > 2).map(k => `${k.name} ${(k.kernelTimeMs as number).toFixed(1)} in ${JSON.stringify(k.inputShapes)} out ${JSON.stringify(k.outputShapes)}`).join('\n'));

@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from './engine/model/backend.js';
+await selectBackend();
+const x = tf.randomNormal([1, 9216, 32]);
+const idx = tf.tensor1d(Array.from({ length: 9216 }, (_, i) => 9215 - i), 'int32');
+const time = (name: string, f: () => tf.Tensor) => { f().dispose(); const c0 = process.cpuUsage(); for (let i = 0; i < 5; i++) { const r = f(); r.dataSync(); r.dispose(); } console.log(name, ((process.cpuUsage(c0).user) / 5000).toFixed(2), 'ms cpu'); };
+time('reverse axis1', () => tf.reverse(x, 1));
+time('gather axis1', () => tf.gather(x, idx, 1));
+time('reverse 2D axis0', () => tf.reverse(x.reshape([9216, 32]), 0));
+time('gather 2D axis0', () => tf.gather(x.reshape([9216, 32]), idx, 0));
+const p = tf.randomNormal([9216, 164]);
+time('split', () => tf.split(p, [64, 64, 16, 16, 4], 1)[0]!);
+time('slice cols', () => p.slice([0, 0], [9216, 64]));
+const a = tf.randomNormal([256, 32, 16]); const b = tf.randomNormal([256, 32, 64]);
+time('mm tA', () => tf.matMul(a, b, true, false));
+time('transpose+mm', () => tf.matMul(tf.transpose(a, [0, 2, 1]), b));

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from './engine/model/backend.js';
+import { loadModelTrainingConfig } from './engine/model/config.js';
+import { GenomeLtmMoe } from './engine/model/model.js';
+import { FEATURE_COUNT } from './engine/model/features.js';
+import { backboneWindow, inferenceScan } from './engine/model/ssm.js';
+await selectBackend();
+const config = loadModelTrainingConfig('configs/model/default.yaml');
+const arch = { ...config.model, chunkSize: 32 };
+const model = GenomeLtmMoe.create(arch, 1);
+const T = 8192, W = T + 1024;
+const x = tf.randomNormal([1, W, FEATURE_COUNT]) as tf.Tensor3D;
+const run = () => tf.tidy(() => { const { hidden } = backboneWindow(model.store, arch, x, T, undefined, inferenceScan()); const o = model.heads(hidden.slice([0,0,0],[1,T,arch.dModel]) as tf.Tensor3D); o.logits.dataSync(); });
+run();
+const prof = await tf.profile(run);
+const agg = new Map<string, number>();
+let total = 0;
+for (const k of prof.kernels) { const key = `${k.name} ${JSON.stringify(k.inputShapes)}`; agg.set(key, (agg.get(key) ?? 0) + (k.kernelTimeMs as number)); total += k.kernelTimeMs as number; }
+console.log('total kernel ms', total.toFixed(0), 'kernels', prof.kernels.length);
+const byName = new Map<string, number>();
+for (const k of prof.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+console.log([...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([n, t]) => `${n}: ${t.toFixed(0)}`).join(', '));
+console.log([...agg.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([n, t]) => `${t.toFixed(0).padStart(5)} ${n}`).join('\n'));

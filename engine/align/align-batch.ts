@@ -1,0 +1,151 @@
+/**
+ * Aligns one batch of reads (single-end, or pairs interleaved R1, R2) and returns the BAM
+ * records already encoded, concatenated, so a worker thread hands its result back as one
+ * transferable buffer and the sorter stores it without re-encoding.
+ */
+import type { BamRecordInput } from '../formats/bam-record.js';
+import { encodeBamRecord } from '../formats/bam-record.js';
+import { encodeBases } from './nucleotide.js';
+import type { InsertSizeStats } from './pairing.js';
+import { collectConfidentFragments, estimateInsertSize, fallbackInsertStats, pairReads } from './pairing.js';
+import type { ReadAligner, ReadMapping } from './read-aligner.js';
+import type { ReadInput } from './records.js';
+import { alignmentRecords, unmappedRecord } from './records.js';
+
+/** Reads in transferable form: bases and qualities (Phred+33) concatenated. */
+export interface ReadBatch {
+  /** Pairs are interleaved: read 2i is R1, read 2i+1 is R2. */
+  paired: boolean;
+  names: string[];
+  bases: Uint8Array;
+  qualities: Uint8Array;
+  /** Read i spans [offsets[i], offsets[i+1]). */
+  offsets: Int32Array;
+}
+
+export interface BatchStatistics {
+  reads: number;
+  bases: number;
+  /** Reads with a primary alignment. */
+  mapped: number;
+  /** Reads that are all (or nearly all) ambiguous bases. */
+  ambiguousReads: number;
+  secondary: number;
+  supplementary: number;
+  properPairs: number;
+  rescuedMates: number;
+  /** Primary MAPQ histogram, index = MAPQ (0-60). */
+  mapqHistogram: number[];
+}
+
+export interface BatchResult {
+  records: Uint8Array;
+  recordCount: number;
+  stats: BatchStatistics;
+  insertSize?: InsertSizeStats;
+}
+
+export interface BatchContext {
+  aligner: ReadAligner;
+  readGroup: string | undefined;
+  references: readonly { name: string; length: number }[];
+  /** The estimate carried over from earlier batches (paired reads). */
+  insertSize?: InsertSizeStats;
+}
+
+export function emptyStatistics(): BatchStatistics {
+  return { reads: 0, bases: 0, mapped: 0, ambiguousReads: 0, secondary: 0, supplementary: 0, properPairs: 0, rescuedMates: 0, mapqHistogram: new Array<number>(61).fill(0) };
+}
+
+export function mergeStatistics(into: BatchStatistics, from: BatchStatistics): void {
+  into.reads += from.reads;
+  into.bases += from.bases;
+  into.mapped += from.mapped;
+  into.ambiguousReads += from.ambiguousReads;
+  into.secondary += from.secondary;
+  into.supplementary += from.supplementary;
+  into.properPairs += from.properPairs;
+  into.rescuedMates += from.rescuedMates;
+  for (let q = 0; q < into.mapqHistogram.length; q++) into.mapqHistogram[q]! += from.mapqHistogram[q] ?? 0;
+}
+
+function readAt(batch: ReadBatch, i: number): ReadInput {
+  const start = batch.offsets[i]!;
+  const end = batch.offsets[i + 1]!;
+  const quality = new Uint8Array(end - start);
+  for (let p = start; p < end; p++) quality[p - start] = batch.qualities[p]! - 33;
+  return { name: batch.names[i]!, sequence: Buffer.from(batch.bases.buffer, batch.bases.byteOffset + start, end - start).toString('latin1'), quality };
+}
+
+function countAmbiguous(codes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i]! > 3) n++;
+  return n;
+}
+
+export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult {
+  const { aligner, readGroup, references } = context;
+  const stats = emptyStatistics();
+  const encoded: Buffer[] = [];
+  let bytes = 0;
+  const emit = (records: BamRecordInput[]): void => {
+    for (const record of records) {
+      const buffer = encodeBamRecord(record, references);
+      encoded.push(buffer);
+      bytes += buffer.length;
+      if (record.flag & 0x4) continue;
+      if (record.flag & 0x100) stats.secondary++;
+      else if (record.flag & 0x800) stats.supplementary++;
+      else {
+        stats.mapped++;
+        stats.mapqHistogram[record.mapq]!++;
+        if (record.flag & 0x2) stats.properPairs++;
+      }
+    }
+  };
+  const count = batch.names.length;
+  const codes: Uint8Array[] = [];
+  const mappings: ReadMapping[] = [];
+  for (let i = 0; i < count; i++) {
+    const read = encodeBases(batch.bases.subarray(batch.offsets[i]!, batch.offsets[i + 1]!));
+    codes.push(read);
+    stats.reads++;
+    stats.bases += read.length;
+    if (countAmbiguous(read) > read.length / 2) stats.ambiguousReads++;
+    mappings.push(aligner.mapRead(read));
+  }
+
+  let insertSize: InsertSizeStats | undefined;
+  if (batch.paired) {
+    const pairs: [ReadMapping, ReadMapping][] = [];
+    for (let i = 0; i + 1 < count; i += 2) pairs.push([mappings[i]!, mappings[i + 1]!]);
+    const preset = aligner.preset;
+    insertSize = estimateInsertSize(collectConfidentFragments(pairs, preset.maxInsert), preset.maxInsert);
+    const stats0 = insertSize ?? context.insertSize ?? fallbackInsertStats(preset.maxInsert);
+    const params = {
+      match: preset.match,
+      maxInsert: preset.maxInsert,
+      rescueWindowSigmas: preset.rescueWindowSigmas,
+      rescueMinScore: Math.max(preset.minChainScore, 20 * preset.match),
+    };
+    for (let i = 0; i + 1 < count; i += 2) {
+      const decision = pairReads(aligner, codes[i]!, codes[i + 1]!, mappings[i]!, mappings[i + 1]!, stats0, params);
+      stats.rescuedMates += decision.rescued;
+      const r1 = readAt(batch, i);
+      const r2 = readAt(batch, i + 1);
+      emit(decision.first.length > 0 ? alignmentRecords(r1, decision.first, aligner.index.reference.contigs, readGroup, decision.firstMate) : [unmappedRecord(r1, readGroup, decision.firstMate)]);
+      emit(decision.second.length > 0 ? alignmentRecords(r2, decision.second, aligner.index.reference.contigs, readGroup, decision.secondMate) : [unmappedRecord(r2, readGroup, decision.secondMate)]);
+    }
+  } else {
+    for (let i = 0; i < count; i++) {
+      emit(alignmentRecords(readAt(batch, i), mappings[i]!.hits, aligner.index.reference.contigs, readGroup));
+    }
+  }
+  const records = new Uint8Array(bytes);
+  let offset = 0;
+  for (const buffer of encoded) {
+    records.set(buffer, offset);
+    offset += buffer.length;
+  }
+  return { records, recordCount: encoded.length, stats, ...(insertSize ? { insertSize } : {}) };
+}

@@ -1,0 +1,88 @@
+/**
+ * A fixed pool of alignment worker threads sharing one index image. Batches are handed to
+ * the first idle worker; results come back as promises, so the caller can keep several
+ * batches in flight and still consume results in submission order (deterministic output).
+ */
+import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../jobs/worker-job.js';
+import type { BatchResult, ReadBatch } from './align-batch.js';
+import type { AlignWorkerData, AlignWorkerReply, AlignWorkerRequest } from './align-worker.js';
+import type { InsertSizeStats } from './pairing.js';
+
+interface Pending {
+  request: AlignWorkerRequest;
+  resolve: (result: BatchResult) => void;
+  reject: (error: Error) => void;
+}
+
+export class AlignWorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<Worker, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(size: number, data: AlignWorkerData) {
+    const entry = workerEntry(import.meta.url, 'align-worker');
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(entry.code, { eval: entry.eval, workerData: data });
+      worker.on('message', (reply: AlignWorkerReply) => this.onReply(worker, reply));
+      worker.on('error', (err) => this.fail(new Error(`an alignment worker crashed: ${err.message}`)));
+      worker.on('exit', (code) => {
+        if (code !== 0 && !this.closed) this.fail(new Error(`an alignment worker exited with code ${code}`));
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  private closed = false;
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  align(batch: ReadBatch, insertSize?: InsertSizeStats): Promise<BatchResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<BatchResult>((resolve, reject) => {
+      const request: AlignWorkerRequest = { type: 'batch', id: this.nextId++, batch, ...(insertSize ? { insertSize } : {}) };
+      this.queue.push({ request, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.pop()!;
+      const pending = this.queue.shift()!;
+      this.running.set(worker, pending);
+      const { batch } = pending.request;
+      worker.postMessage(pending.request, [batch.bases.buffer as ArrayBuffer, batch.qualities.buffer as ArrayBuffer, batch.offsets.buffer as ArrayBuffer]);
+    }
+  }
+
+  private onReply(worker: Worker, reply: AlignWorkerReply): void {
+    const pending = this.running.get(worker);
+    this.running.delete(worker);
+    this.idle.push(worker);
+    if (pending) {
+      if (reply.type === 'result') pending.resolve(reply.result);
+      else pending.reject(new Error(reply.message));
+    }
+    this.dispatch();
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const pending of [...this.running.values(), ...this.queue]) pending.reject(error);
+    this.running.clear();
+    this.queue.length = 0;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Abstention: where the evidence cannot support a genotype, the caller says so, with a
+ * reason from the fixed vocabulary in types.ts, instead of guessing.
+ *
+ * Two kinds of rule:
+ *  - hard rules, which hold whatever the model says, because they describe evidence the
+ *    model's assumptions do not cover: too few reads (LOW_DEPTH), ambiguous mapping
+ *    (LOW_MAPQ), more strongly supported alleles than a diploid can carry
+ *    (CONFLICTING_EVIDENCE), an alternate allele seen on one strand only (STRAND_BIAS), an
+ *    allele fraction that fits no diploid genotype (ALLELE_BALANCE);
+ *  - the risk-control threshold on the calibrated GQ (chosen on training regions for a
+ *    target precision, see calibration.ts `chooseThreshold`): below it the call becomes a
+ *    no-call, labelled REPEAT_CONTEXT when it is an indel in a repeat (its own, stricter
+ *    threshold) and MODEL_UNCERTAIN otherwise.
+ */
+import type { AbstainReason } from './types.js';
+import type { AbstentionConfig } from './config.js';
+import type { LocusGenotype } from './genotyper.js';
+
+export interface AbstentionDecision {
+  reason: AbstainReason | null;
+  /** Every rule that fired, in vocabulary order (the first is the reported reason). */
+  diagnostics: AbstainReason[];
+}
+
+function logFactorial(n: number): number {
+  let s = 0;
+  for (let i = 2; i <= n; i++) s += Math.log(i);
+  return s;
+}
+
+/**
+ * −10·log10 of the two-sided Fisher exact p-value of the 2×2 table [[refF, refR], [altF, altR]]
+ * (GATK's FisherStrand, FS). 0 when there is no evidence of bias.
+ */
+export function strandBiasPhred(refF: number, refR: number, altF: number, altR: number): number {
+  const n = refF + refR + altF + altR;
+  const row1 = refF + refR;
+  const col1 = refF + altF;
+  if (row1 === 0 || row1 === n || col1 === 0 || col1 === n) return 0;
+  const lf = (k: number): number => logFactorial(k);
+  const base = lf(row1) + lf(n - row1) + lf(col1) + lf(n - col1) - lf(n);
+  const logP = (a: number): number => base - lf(a) - lf(row1 - a) - lf(col1 - a) - lf(n - row1 - col1 + a);
+  const observed = logP(refF);
+  let p = 0;
+  for (let a = Math.max(0, row1 + col1 - n); a <= Math.min(row1, col1); a++) {
+    const lp = logP(a);
+    if (lp <= observed + 1e-9) p += Math.exp(lp);
+  }
+  return Math.min(1000, -10 * Math.log10(Math.min(1, p)));
+}
+
+/** −10·log10 P(X ≤ k) for X ~ Binomial(n, ½): how unlikely so lopsided a het split is. */
+export function binomialTailPhred(k: number, n: number): number {
+  let logTerm = -n * Math.log(2); // P(X = 0)
+  let sum = Math.exp(logTerm);
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log((n - i + 1) / i);
+    sum += Math.exp(logTerm);
+  }
+  return Math.min(1000, -10 * Math.log10(Math.min(1, sum)));
+}
+
+function isIndelLocus(locus: LocusGenotype): boolean {
+  return locus.alts.some((a) => a.length !== locus.ref.length);
+}
+
+/** Diagnostics for a locus, whatever its genotype. */
+export function diagnose(locus: LocusGenotype, config: AbstentionConfig): AbstainReason[] {
+  const out: AbstainReason[] = [];
+  const ev = locus.evidence;
+  if (ev.depth < config.minDepth) out.push('LOW_DEPTH');
+  if (ev.meanMapq < config.minMeanMapq || ev.mapq0Fraction > config.maxMapq0Fraction) out.push('LOW_MAPQ');
+  const [a, b] = locus.genotype;
+  const called = new Set([a, b].filter((x) => x > 0));
+  for (const alt of called) {
+    // Alt reads on one strand while the reference reads come from both is the signature of a
+    // strand-specific artefact (oxidation, read-end errors), not of a variant.
+    if (strandBiasPhred(ev.refForward, ev.refReverse, ev.altForward[alt - 1] ?? 0, ev.altReverse[alt - 1] ?? 0) >= config.strandBiasMinPhred) {
+      out.push('STRAND_BIAS');
+      break;
+    }
+  }
+  const informative = locus.alleleDepths.reduce((s, d) => s + d, 0);
+  if (informative >= 10) {
+    if (a !== b && a === 0) {
+      const alt = locus.alleleDepths[b]!;
+      const n = locus.alleleDepths[0]! + alt;
+      if (binomialTailPhred(Math.min(alt, n - alt), n) >= config.hetBalanceMinPhred) out.push('ALLELE_BALANCE');
+    } else if (a === b && a > 0) {
+      if (locus.alleleDepths[0]! / informative > config.homAltMaxRefFraction) out.push('ALLELE_BALANCE');
+    }
+  }
+  if (locus.excessAlleles > 0) out.push('CONFLICTING_EVIDENCE');
+  if (isIndelLocus(locus) && locus.evidence.repeatLength >= config.repeatMinLength) out.push('REPEAT_CONTEXT');
+  return out;
+}
+
+const HARD: ReadonlySet<AbstainReason> = new Set(['LOW_DEPTH', 'LOW_MAPQ', 'STRAND_BIAS', 'ALLELE_BALANCE', 'CONFLICTING_EVIDENCE']);
+
+/**
+ * Whether a locus with calibrated GQ `gq` is called or abstained, and why. `thresholdsOff`
+ * disables the GQ thresholds (used to fit calibration and draw the risk–coverage curve).
+ */
+export function decideAbstention(locus: LocusGenotype, gq: number, config: AbstentionConfig, thresholdsOff = false): AbstentionDecision {
+  const diagnostics = diagnose(locus, config);
+  const hard = diagnostics.find((d) => HARD.has(d));
+  if (hard) return { reason: hard, diagnostics };
+  if (thresholdsOff) return { reason: null, diagnostics };
+  if (diagnostics.includes('REPEAT_CONTEXT') && gq < Math.max(config.repeatMinGq, config.minGq)) return { reason: 'REPEAT_CONTEXT', diagnostics };
+  if (gq < config.minGq) return { reason: 'MODEL_UNCERTAIN', diagnostics: [...diagnostics, 'MODEL_UNCERTAIN'] };
+  return { reason: null, diagnostics };
+}

@@ -1,0 +1,279 @@
+/**
+ * `callVariants`: BAM + reference → call records, abstention intervals and run metadata.
+ *
+ * The contig is processed in tiles. For each tile: fetch the reads overlapping it (plus a
+ * margin so windows at the edge see their flanks), build the pileup and candidates, group
+ * candidates into windows (realign.ts), genotype each window (genotyper.ts), calibrate the
+ * GQ (calibration.ts) and apply abstention (abstention.ts). A window that starts in a tile is
+ * finished in that tile even when it reaches into the next, and the next tile starts after
+ * it, so no candidate is genotyped twice.
+ */
+import type { AbstainReason, AbstentionInterval, AlignedRead, CallRecord, GenomicInterval, Platform } from './types.js';
+import type { CallerConfig } from './config.js';
+import { configHash } from './config.js';
+import type { CalibrationModel } from './calibration.js';
+import { calibrateGq } from './calibration.js';
+import { decideAbstention } from './abstention.js';
+import type { LocusGenotype } from './genotyper.js';
+import { genotypeWindow } from './genotyper.js';
+import { buildPileup } from './pileup.js';
+import { buildWindows, emissionTable } from './realign.js';
+import type { BamInput } from './bam-input.js';
+import { openBamInput } from './bam-input.js';
+import type { CallReference } from './reference-input.js';
+import { openCallReference } from './reference-input.js';
+import { CallInputError } from './errors.js';
+import { EngineError } from '../errors.js';
+import { normaliseAlleles } from '../export/normalize.js';
+
+export const STAT_MODEL_ID = 'stat-diploid/1';
+
+export interface CallProgress {
+  stage: 'call';
+  contig: string;
+  /** Bases of the requested regions done / total. */
+  basesDone: number;
+  basesTotal: number;
+  records: number;
+}
+
+export interface CallOptions {
+  bamPath: string;
+  referencePath: string;
+  config: CallerConfig;
+  calibration: CalibrationModel | null;
+  /** Regions to call; default every reference contig the BAM also has. */
+  regions?: GenomicInterval[];
+  /** Keep the hard abstention rules but not the GQ thresholds (for fitting calibration). */
+  thresholdsOff?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: CallProgress) => void;
+}
+
+export interface ContigInfo {
+  name: string;
+  length: number;
+  md5: string;
+}
+
+export interface CallRunInfo {
+  platform: Platform;
+  sample: string;
+  contigs: ContigInfo[];
+  regions: GenomicInterval[];
+  configHash: string;
+  calibration: string;
+  modelId: string;
+  readsSeen: number;
+}
+
+export interface CallResult {
+  info: CallRunInfo;
+  records: CallRecord[];
+  abstentions: AbstentionInterval[];
+  /** Things the user must hear about (e.g. no reads at all): printed by the CLI, stored with the run. */
+  warnings: string[];
+}
+
+/** Parses `contig`, `contig:start-end` (1-based, inclusive, commas allowed) against the reference. */
+export function parseRegion(text: string, reference: CallReference): GenomicInterval {
+  const match = /^(.+?)(?::([\d,]+)(?:-([\d,]+))?)?$/.exec(text.trim());
+  if (!match) throw new CallInputError('region-out-of-range', `region '${text}' is not contig or contig:start-end`);
+  const contig = match[1]!;
+  const ref = reference.contigs.find((c) => c.name === contig);
+  if (!ref) {
+    throw new CallInputError('contig-mismatch', `region '${text}': contig '${contig}' is not in the reference (it has ${reference.contigs.slice(0, 5).map((c) => c.name).join(', ')}${reference.contigs.length > 5 ? ', …' : ''})`);
+  }
+  const start = match[2] ? Number(match[2].replace(/,/g, '')) : 1;
+  const end = match[3] ? Number(match[3].replace(/,/g, '')) : match[2] ? start : ref.length;
+  if (start < 1 || end < start || end > ref.length) {
+    throw new CallInputError('region-out-of-range', `region '${text}' is outside contig ${contig} (1-${ref.length})`);
+  }
+  return { contig, start: start - 1, end };
+}
+
+function variantClass(ref: string, alts: string[]): 'snv' | 'indel' {
+  return alts.every((a) => a.length === ref.length) ? 'snv' : 'indel';
+}
+
+/** Merges per-position low-evidence runs into BED intervals. */
+function lowCoverageIntervals(contig: string, origin: number, from: number, to: number, depth: Int32Array, rawDepth: Int32Array, minDepth: number): AbstentionInterval[] {
+  const out: AbstentionInterval[] = [];
+  let open: AbstentionInterval | null = null;
+  for (let p = from; p < to; p++) {
+    const raw = rawDepth[p - origin] ?? 0;
+    const used = depth[p - origin] ?? 0;
+    const reason: AbstainReason | null = raw < minDepth ? 'LOW_DEPTH' : used < minDepth ? 'LOW_MAPQ' : null;
+    if (open && (reason !== open.reason || open.end !== p)) {
+      out.push(open);
+      open = null;
+    }
+    if (reason) {
+      if (open) open.end = p + 1;
+      else open = { contig, start: p, end: p + 1, reason };
+    }
+  }
+  if (open) out.push(open);
+  return out;
+}
+
+function checkCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw EngineError.of('cancelled', 'calling cancelled');
+}
+
+function toRecord(contig: string, locus: LocusGenotype, config: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean): CallRecord | null {
+  const cls = variantClass(locus.ref, locus.alts);
+  const gq = calibrateGq(calibration, cls, locus.rawGq);
+  const decision = decideAbstention(locus, gq, config.abstention, thresholdsOff);
+  const isVariant = locus.genotype[1] > 0;
+  // A confident reference genotype needs no record; an uncertain one with alt evidence is an abstention.
+  if (!isVariant) {
+    const altEvidence = locus.alleleDepths.slice(1).some((d) => d >= config.minAltReads);
+    if (thresholdsOff || gq >= config.abstention.minGq || !altEvidence || locus.qual < 3) return null;
+  }
+  const normalised = normaliseAlleles(locus.pos, locus.ref, locus.alts);
+  const abstain = decision.reason !== null || !isVariant;
+  const reason: AbstainReason | null = decision.reason ?? (!isVariant ? 'MODEL_UNCERTAIN' : null);
+  return {
+    contig,
+    pos: normalised.pos,
+    ref: normalised.ref,
+    alts: normalised.alts,
+    qual: Math.round(locus.qual * 100) / 100,
+    genotype: abstain ? null : locus.genotype,
+    bestGenotype: locus.genotype,
+    gq,
+    rawGq: Math.round(locus.rawGq * 100) / 100,
+    pl: locus.pl,
+    depth: locus.evidence.depth,
+    alleleDepths: locus.alleleDepths,
+    evidence: locus.evidence,
+    filter: abstain ? 'Abstain' : 'PASS',
+    abstainReason: abstain ? reason : null,
+    diagnostics: decision.diagnostics,
+    modelId: STAT_MODEL_ID,
+    method: locus.method,
+    support: locus.support,
+  };
+}
+
+/** Reads sorted by start; yields, for each window in order, the reads overlapping it (sweep). */
+class ActiveReads {
+  private next = 0;
+  private active: AlignedRead[] = [];
+  constructor(private readonly reads: readonly AlignedRead[]) {}
+  overlapping(start: number, end: number): AlignedRead[] {
+    while (this.next < this.reads.length && this.reads[this.next]!.start < end) this.active.push(this.reads[this.next++]!);
+    this.active = this.active.filter((r) => r.end > start);
+    return this.active.filter((r) => r.start < end);
+  }
+}
+
+export async function callVariants(options: CallOptions): Promise<CallResult> {
+  const { config } = options;
+  const reference = await openCallReference(options.referencePath);
+  const bam = await openBamInput(options.bamPath, reference);
+  const bamContigs = new Set(bam.contigs.map((c) => c.name));
+  const regions = options.regions ?? reference.contigs.filter((c) => bamContigs.has(c.name)).map((c) => ({ contig: c.name, start: 0, end: c.length }));
+  for (const r of regions) {
+    if (!bamContigs.has(r.contig)) {
+      throw new CallInputError('contig-mismatch', `contig '${r.contig}' is in the reference but not in ${options.bamPath} (BAM contigs: ${[...bamContigs].slice(0, 5).join(', ')}${bamContigs.size > 5 ? ', …' : ''})`, options.bamPath);
+    }
+    const ref = reference.contigs.find((c) => c.name === r.contig);
+    if (!ref) throw new CallInputError('contig-mismatch', `contig '${r.contig}' is not in the reference ${reference.path}`, reference.path);
+    if (r.start < 0 || r.end > ref.length || r.end <= r.start) {
+      throw new CallInputError('region-out-of-range', `region ${r.contig}:${r.start + 1}-${r.end} is outside contig ${r.contig} (1-${ref.length})`);
+    }
+  }
+  const calledContigs = [...new Set(regions.map((r) => r.contig))];
+  const contigs: ContigInfo[] = [];
+  for (const c of reference.contigs) contigs.push({ name: c.name, length: c.length, md5: calledContigs.includes(c.name) || reference.contigs.length <= 100 ? await reference.md5(c.name) : '' });
+
+  const emissions = emissionTable(config.errorModel);
+  const records: CallRecord[] = [];
+  const abstentions: AbstentionInterval[] = [];
+  const warnings: string[] = [];
+  const basesTotal = regions.reduce((s, r) => s + (r.end - r.start), 0);
+  let basesDone = 0;
+  let readsSeen = 0;
+  const margin = config.flank + config.maxIndelLength + 50;
+
+  for (const region of regions) {
+    const sequence = await reference.sequence(region.contig);
+    let cursor = region.start;
+    let regionReads = 0;
+    while (cursor < region.end) {
+      checkCancelled(options.signal);
+      const tileEnd = Math.min(region.end, cursor + config.tileSize);
+      const fetchStart = Math.max(0, cursor - margin);
+      const fetchEnd = Math.min(sequence.length, tileEnd + margin + 1000);
+      const reads = await bam.fetch(region.contig, fetchStart, fetchEnd);
+      reads.sort((a, b) => a.start - b.start);
+      regionReads += reads.filter((r) => r.end > cursor && r.start < tileEnd).length;
+      const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
+      const windows = buildWindows(pileup.candidates, sequence, config);
+      const active = new ActiveReads(reads);
+      let nextCursor = tileEnd;
+      const tileRecords: CallRecord[] = [];
+      for (const window of windows) {
+        const firstPos = Math.min(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
+        if (firstPos >= tileEnd && tileEnd < region.end) break;
+        const lastPos = Math.max(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
+        nextCursor = Math.max(nextCursor, lastPos + 1);
+        const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
+        for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions)) {
+          const record = toRecord(region.contig, locus, config, options.calibration, options.thresholdsOff ?? false);
+          if (record) tileRecords.push(record);
+        }
+        for (const d of window.dropped) {
+          abstentions.push({ contig: region.contig, start: d.pos, end: d.pos + d.ref.length, reason: 'CONFLICTING_EVIDENCE' });
+        }
+      }
+      nextCursor = Math.min(region.end, nextCursor);
+      tileRecords.sort((a, b) => a.pos - b.pos || a.ref.length - b.ref.length);
+      records.push(...tileRecords);
+      abstentions.push(...lowCoverageIntervals(region.contig, pileup.origin, cursor, nextCursor, pileup.depth, pileup.rawDepth, config.abstention.minDepth));
+      for (const r of tileRecords) {
+        if (r.filter === 'Abstain' && r.abstainReason) abstentions.push({ contig: r.contig, start: r.pos, end: r.pos + r.ref.length, reason: r.abstainReason });
+      }
+      basesDone += nextCursor - cursor;
+      cursor = nextCursor;
+      options.onProgress?.({ stage: 'call', contig: region.contig, basesDone, basesTotal, records: records.length });
+      // Let cancellation and progress events through between tiles.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    readsSeen += regionReads;
+    if (regionReads === 0) {
+      warnings.push(`no reads in ${region.contig}:${region.start + 1}-${region.end}: nothing can be called there (the whole region is in the abstention BED as LOW_DEPTH)`);
+    }
+  }
+  abstentions.sort((a, b) => contigs.findIndex((c) => c.name === a.contig) - contigs.findIndex((c) => c.name === b.contig) || a.start - b.start || a.end - b.end);
+  return {
+    info: {
+      platform: config.platform,
+      sample: bam.sample ?? 'SAMPLE',
+      contigs,
+      regions,
+      configHash: configHash(config),
+      calibration: options.calibration ? `${options.calibration.method} (${options.calibration.fittedOn.description}, ${options.calibration.fittedOn.date})` : 'none (raw posterior GQ)',
+      modelId: STAT_MODEL_ID,
+      readsSeen,
+    },
+    records,
+    abstentions: mergeIntervals(abstentions),
+    warnings,
+  };
+}
+
+/** Merges touching intervals with the same reason (BED stays small). */
+function mergeIntervals(intervals: AbstentionInterval[]): AbstentionInterval[] {
+  const out: AbstentionInterval[] = [];
+  for (const iv of intervals) {
+    const last = out[out.length - 1];
+    if (last && last.contig === iv.contig && last.reason === iv.reason && iv.start <= last.end) last.end = Math.max(last.end, iv.end);
+    else out.push({ ...iv });
+  }
+  return out;
+}
+
+export type { BamInput };

@@ -1,0 +1,192 @@
+/**
+ * Caller presets, one YAML per platform in configs/call/. Every key is declared with its type
+ * and range; a fault names the file and the key, so a typo in a preset stops the run instead
+ * of silently falling back to a default.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Platform } from './types.js';
+import { findPackageRoot } from '../version.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { CallInputError } from './errors.js';
+
+export interface ErrorModelConfig {
+  /** Smallest substitution error per base, whatever the base quality says (platform floor). */
+  mismatchFloor: number;
+  /** Largest substitution error per base (qualities below this are not trusted to be worse). */
+  mismatchCeiling: number;
+  /** Probability of an indel error starting at a base outside repeats. */
+  gapOpen: number;
+  /** Added to gapOpen per base of homopolymer length beyond 1 at that position. */
+  gapOpenPerHomopolymerBase: number;
+  /** Upper bound of the gap-open probability in long homopolymers. */
+  gapOpenMax: number;
+  /** Probability that an indel error extends by one more base. */
+  gapExtend: number;
+}
+
+export interface AbstentionConfig {
+  /** Fewer reads than this over a candidate: abstain (LOW_DEPTH). */
+  minDepth: number;
+  /** Mean MAPQ of the reads over a candidate below this: abstain (LOW_MAPQ). */
+  minMeanMapq: number;
+  /** Fraction of MAPQ-0 reads above this: abstain (LOW_MAPQ). */
+  maxMapq0Fraction: number;
+  /**
+   * Phred-scaled two-sided Fisher exact p-value of the strand split of alt against ref reads
+   * (GATK's FS) at or above which a call is abstained (STRAND_BIAS).
+   */
+  strandBiasMinPhred: number;
+  /**
+   * A heterozygous call whose allele split is this unlikely under a 50:50 het (Phred of the
+   * binomial tail probability, either side): abstain (ALLELE_BALANCE).
+   */
+  hetBalanceMinPhred: number;
+  /** A homozygous-alternate call with more than this fraction of reference reads: abstain (ALLELE_BALANCE). */
+  homAltMaxRefFraction: number;
+  /** Repeat tracts at least this long (bp) make an indel "in a repeat". */
+  repeatMinLength: number;
+  /** Indels in repeats need at least this calibrated GQ (REPEAT_CONTEXT). */
+  repeatMinGq: number;
+  /** Calls with a calibrated GQ below this become no-calls (MODEL_UNCERTAIN or the leading diagnostic). */
+  minGq: number;
+  /** The precision the threshold was chosen for on training regions (recorded, not used at run time). */
+  targetPrecision: number;
+}
+
+export interface CallerConfig {
+  platform: Platform;
+  /** Bases below this quality are not counted as candidate evidence (they still enter likelihoods). */
+  minBaseQuality: number;
+  /** Reads below this MAPQ are left out of the likelihoods (they still count for LOW_MAPQ). */
+  minMappingQuality: number;
+  /** A candidate allele needs this many reads … */
+  minAltReads: number;
+  /** … and this fraction of the depth. */
+  minAltFraction: number;
+  /** Indel candidates need this fraction (platforms with many indel errors set it higher). */
+  minIndelFraction: number;
+  /** Longest indel considered, bp. */
+  maxIndelLength: number;
+  /** Prior probability of a heterozygous SNV at a site (homozygous: half). */
+  snvPrior: number;
+  /** Prior probability of a heterozygous indel at a site. */
+  indelPrior: number;
+  /** Bases of flanking sequence on each side of a realignment window. */
+  flank: number;
+  /** Candidates that share a window; beyond this the weakest are dropped (CONFLICTING_EVIDENCE). */
+  maxCandidatesPerWindow: number;
+  /** Size of the tiles the contig is processed in (bp). */
+  tileSize: number;
+  errorModel: ErrorModelConfig;
+  abstention: AbstentionConfig;
+}
+
+type NumberRule = { min: number; max: number; integer?: boolean };
+
+const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention'>, NumberRule> = {
+  minBaseQuality: { min: 0, max: 93, integer: true },
+  minMappingQuality: { min: 0, max: 255, integer: true },
+  minAltReads: { min: 1, max: 1000, integer: true },
+  minAltFraction: { min: 0, max: 1 },
+  minIndelFraction: { min: 0, max: 1 },
+  maxIndelLength: { min: 1, max: 1000, integer: true },
+  snvPrior: { min: 1e-9, max: 0.5 },
+  indelPrior: { min: 1e-9, max: 0.5 },
+  flank: { min: 1, max: 500, integer: true },
+  maxCandidatesPerWindow: { min: 1, max: 10, integer: true },
+  tileSize: { min: 1000, max: 100_000_000, integer: true },
+};
+
+const ERROR_RULES: Record<keyof ErrorModelConfig, NumberRule> = {
+  mismatchFloor: { min: 1e-9, max: 0.5 },
+  mismatchCeiling: { min: 1e-9, max: 0.75 },
+  gapOpen: { min: 1e-9, max: 0.5 },
+  gapOpenPerHomopolymerBase: { min: 0, max: 0.5 },
+  gapOpenMax: { min: 1e-9, max: 0.5 },
+  gapExtend: { min: 0, max: 0.99 },
+};
+
+const ABSTAIN_RULES: Record<keyof AbstentionConfig, NumberRule> = {
+  minDepth: { min: 0, max: 10000, integer: true },
+  minMeanMapq: { min: 0, max: 255 },
+  maxMapq0Fraction: { min: 0, max: 1 },
+  strandBiasMinPhred: { min: 0, max: 1000 },
+  hetBalanceMinPhred: { min: 0, max: 1000 },
+  homAltMaxRefFraction: { min: 0, max: 1 },
+  repeatMinLength: { min: 1, max: 1000, integer: true },
+  repeatMinGq: { min: 0, max: 99 },
+  minGq: { min: 0, max: 99 },
+  targetPrecision: { min: 0, max: 1 },
+};
+
+const PLATFORMS: readonly Platform[] = ['illumina', 'hifi', 'ont'];
+
+function fail(path: string, key: string, message: string): never {
+  throw new CallInputError('bad-config', `${path}: ${key}: ${message}`, path);
+}
+
+function readNumbers<K extends string>(path: string, prefix: string, value: unknown, rules: Record<K, NumberRule>): Record<K, number> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, prefix || '(top)', 'expected a mapping');
+  const section = value as Record<string, unknown>;
+  const out = {} as Record<K, number>;
+  for (const key of Object.keys(rules) as K[]) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    const v = section[key];
+    if (v === undefined) fail(path, name, 'missing');
+    const rule = rules[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, name, `expected a number, got ${JSON.stringify(v)}`);
+    if (rule.integer && !Number.isInteger(v)) fail(path, name, `expected a whole number, got ${v}`);
+    if (v < rule.min || v > rule.max) fail(path, name, `${v} is outside ${rule.min}..${rule.max}`);
+    out[key] = v;
+  }
+  return out;
+}
+
+export function defaultCallConfigPath(platform: Platform): string {
+  return join(findPackageRoot(), 'configs', 'call', `${platform}.yaml`);
+}
+
+/** Validates a parsed preset; `path` names the source in messages. */
+export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(path, '(top)', 'expected a mapping of settings');
+  const values = doc as Record<string, unknown>;
+  const known = new Set<string>(['platform', 'errorModel', 'abstention', ...Object.keys(TOP_RULES)]);
+  for (const key of Object.keys(values)) if (!known.has(key)) fail(path, key, `unknown setting (known: ${[...known].join(', ')})`);
+  const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', ERROR_RULES], ['abstention', ABSTAIN_RULES]];
+  for (const [section, rules] of sectionKeys) {
+    const v = values[section];
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      for (const key of Object.keys(v)) if (!(key in rules)) fail(path, `${section}.${key}`, `unknown setting (known: ${Object.keys(rules).join(', ')})`);
+    }
+  }
+  const platform = values.platform;
+  if (typeof platform !== 'string' || !(PLATFORMS as readonly string[]).includes(platform)) fail(path, 'platform', `must be one of ${PLATFORMS.join(', ')}`);
+  const top = readNumbers(path, '', values, TOP_RULES);
+  const errorModel = readNumbers(path, 'errorModel', values.errorModel, ERROR_RULES);
+  const abstention = readNumbers(path, 'abstention', values.abstention, ABSTAIN_RULES);
+  if (errorModel.mismatchFloor > errorModel.mismatchCeiling) fail(path, 'errorModel.mismatchFloor', 'must not exceed mismatchCeiling');
+  return { platform: platform as Platform, ...top, errorModel, abstention };
+}
+
+export function loadCallerConfig(path: string): CallerConfig {
+  if (!existsSync(path)) throw new CallInputError('bad-config', `${path}: caller preset not found`, path);
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CallInputError('bad-config', `${path}: not readable YAML (${(err as Error).message})`, path);
+  }
+  return validateCallerConfig(doc, path);
+}
+
+export function loadPlatformPreset(platform: Platform): CallerConfig {
+  return loadCallerConfig(defaultCallConfigPath(platform));
+}
+
+/** SHA-256 of the resolved config (canonical JSON): recorded in the VCF header and the sidecar. */
+export function configHash(config: CallerConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+}

@@ -1,0 +1,304 @@
+/**
+ * The statistical diploid genotyper: the baseline the learned model must beat and the
+ * fallback when no model is loaded.
+ *
+ * For a window with candidate haplotypes H and reads R, with per-read likelihoods
+ * L(r | h) from realign.ts (capped by the read's mapping quality, since a mismapped read
+ * supports nothing), the likelihood of an unordered pair of haplotypes is
+ *   P(R | h1, h2) = Π_r ( ½ L(r | h1) + ½ L(r | h2) )
+ * and its prior is the product over candidates of the population prior of carrying it on 0,
+ * 1 or 2 haplotypes (θ for heterozygous, θ/2 for homozygous; θ per platform-independent
+ * variant class). The posterior over pairs is marginalised onto each locus (group of
+ * overlapping candidates), giving the locus genotype posterior: GT is its mode, the raw GQ
+ * is −10·log10(1 − P(GT)) (DeepVariant's definition: GQ from the genotype posterior), QUAL is
+ * −10·log10 P(0/0), and PL is the Phred-scaled best pair likelihood of each genotype.
+ */
+import type { AlignedRead, CandidateAllele, ReadSupport, SiteEvidence } from './types.js';
+import type { CallerConfig } from './config.js';
+import type { CallWindow, EmissionTable, Haplotype, ReadSegment } from './realign.js';
+import { alignReadToHaplotype, enumerateHaplotypes, readSegment } from './realign.js';
+import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
+
+/** Largest GQ reported (Phred 99 = error 1.3e-10, the usual cap) and QUAL cap. */
+export const MAX_GQ = 99;
+const MAX_QUAL = 3000;
+/** A read supports an allele when it is this many log10 units likelier than any other allele. */
+const SUPPORT_MARGIN = 0.5;
+
+export interface LocusGenotype {
+  /** 0-based position of the locus's first reference base. */
+  pos: number;
+  ref: string;
+  alts: string[];
+  /** Most probable genotype (allele indexes, ascending). */
+  genotype: [number, number];
+  /** Posterior of the most probable genotype. */
+  posterior: number;
+  rawGq: number;
+  qual: number;
+  pl: number[];
+  alleleDepths: number[];
+  support: ReadSupport[];
+  evidence: SiteEvidence;
+  candidates: CandidateAllele[];
+  method: 'realigned' | 'pileup';
+  /** Alleles whose support is strong but that the genotype cannot hold (more than two). */
+  excessAlleles: number;
+  /** Reads supporting an allele not in the called genotype. */
+  readsAgainstGenotype: number;
+}
+
+/** Index of genotype (a, b), a ≤ b, in VCF's PL order. */
+export function plIndex(a: number, b: number): number {
+  return (b * (b + 1)) / 2 + a;
+}
+
+function log10SumExp(a: number, b: number): number {
+  const hi = Math.max(a, b);
+  return hi + Math.log10(10 ** (a - hi) + 10 ** (b - hi));
+}
+
+function phred(p: number, cap: number): number {
+  if (p <= 0) return cap;
+  return Math.min(cap, Math.max(0, -10 * Math.log10(p)));
+}
+
+/** Read index of the base aligned to `pos`, or −1 (deleted there, or not covering). */
+export function readIndexAt(read: AlignedRead, pos: number): number {
+  if (pos < read.start || pos >= read.end) return -1;
+  let refPos = read.start;
+  let readPos = 0;
+  for (let k = 0; k < read.cigar.length; k++) {
+    const packed = read.cigar[k]!;
+    const op = packed & 0xf;
+    const length = packed >>> 4;
+    if (op === CIGAR_M || op === CIGAR_EQ || op === CIGAR_X) {
+      if (pos < refPos + length) return pos >= refPos ? readPos + (pos - refPos) : -1;
+      refPos += length;
+      readPos += length;
+    } else if (op === CIGAR_D || op === CIGAR_N) {
+      if (pos < refPos + length) return -1;
+      refPos += length;
+    } else if (op === CIGAR_I || op === CIGAR_S) {
+      readPos += length;
+    }
+  }
+  return -1;
+}
+
+interface Locus {
+  start: number;
+  end: number;
+  /** Candidate indexes (into the window) inside the locus. */
+  members: number[];
+}
+
+function lociOf(window: CallWindow): Locus[] {
+  const order = window.candidates.map((_, i) => i).sort((a, b) => window.candidates[a]!.pos - window.candidates[b]!.pos);
+  const loci: Locus[] = [];
+  for (const i of order) {
+    const c = window.candidates[i]!;
+    const s = c.pos;
+    const e = c.pos + c.ref.length;
+    const last = loci[loci.length - 1];
+    if (last && s < last.end) {
+      last.members.push(i);
+      last.end = Math.max(last.end, e);
+    } else {
+      loci.push({ start: s, end: e, members: [i] });
+    }
+  }
+  return loci;
+}
+
+/** The sequence a haplotype has over a locus. */
+function locusAllele(locus: Locus, hap: Haplotype, window: CallWindow, reference: string): string {
+  let out = '';
+  let cursor = locus.start;
+  for (const v of hap.variants) {
+    if (!locus.members.includes(v)) continue;
+    const c = window.candidates[v]!;
+    out += reference.slice(cursor, c.pos) + c.alt;
+    cursor = c.pos + c.ref.length;
+  }
+  return out + reference.slice(cursor, locus.end);
+}
+
+interface ReadRow {
+  read: AlignedRead;
+  /** log10 likelihood per haplotype, after the MAPQ cap. */
+  likelihoods: Float64Array;
+}
+
+/** Genotypes one window from the reads overlapping it (any order). */
+export function genotypeWindow(
+  window: CallWindow,
+  reads: readonly AlignedRead[],
+  reference: string,
+  config: CallerConfig,
+  emissions: EmissionTable,
+): LocusGenotype[] {
+  const flank = config.flank;
+  const from = Math.max(0, window.start - flank);
+  const to = Math.min(reference.length, window.end + flank);
+  const maxIndel = window.candidates.reduce((m, c) => Math.max(m, Math.abs(c.alt.length - c.ref.length)), 0);
+  const pad = 8 + maxIndel;
+  const hapStart = Math.max(0, from - pad);
+  const hapEnd = Math.min(reference.length, to + pad);
+  const haplotypes = window.simple
+    ? [0, 1].map((k) => ({ variants: k === 0 ? [] : [0], sequence: '', gapOpenLog: new Float64Array(0), stayLog: new Float64Array(0), lengthChange: 0 }))
+    : enumerateHaplotypes(window, reference, hapStart, hapEnd, config.errorModel);
+  const H = haplotypes.length;
+
+  const rows: ReadRow[] = [];
+  const lowMapq: AlignedRead[] = [];
+  let mapqSum = 0;
+  let mapq0 = 0;
+  let overlapping = 0;
+  const snv = window.simple ? window.candidates[0]! : null;
+  for (const read of reads) {
+    if (read.end <= window.start || read.start >= window.end) continue;
+    overlapping++;
+    mapqSum += read.mapq;
+    if (read.mapq === 0) mapq0++;
+    if (read.mapq < config.minMappingQuality) {
+      lowMapq.push(read);
+      continue;
+    }
+    const likelihoods = new Float64Array(H);
+    if (snv) {
+      const idx = readIndexAt(read, snv.pos);
+      if (idx < 0) continue;
+      const base = read.bases[idx]!;
+      const q = read.quals[idx]!;
+      likelihoods[0] = base === snv.ref.charCodeAt(0) ? emissions.match[q]! : emissions.mismatch[q]!;
+      likelihoods[1] = base === snv.alt.charCodeAt(0) ? emissions.match[q]! : emissions.mismatch[q]!;
+    } else {
+      const segment: ReadSegment | null = readSegment(read, from, to);
+      if (!segment) continue;
+      const offset = segment.refStart - hapStart;
+      for (let h = 0; h < H; h++) {
+        const hap = haplotypes[h]!;
+        // The diagonal moves by the haplotype's and the read's own indels; the band covers both.
+        const band = 8 + Math.abs(hap.lengthChange) + Math.abs(segment.netIndel) + maxIndel;
+        likelihoods[h] = alignReadToHaplotype(segment, hap, offset, band, emissions, config.errorModel);
+      }
+    }
+    let best = -Infinity;
+    for (let h = 0; h < H; h++) best = Math.max(best, likelihoods[h]!);
+    // A read mapped with error probability 10^(−MAPQ/10) cannot favour one haplotype by more than that.
+    const floor = best - Math.max(read.mapq, 1) / 10;
+    for (let h = 0; h < H; h++) if (likelihoods[h]! < floor) likelihoods[h] = floor;
+    rows.push({ read, likelihoods });
+  }
+
+  // Prior per haplotype pair: product over candidates of θ (het) or θ/2 (hom).
+  const priorOf = (c: CandidateAllele): number => (c.kind === 'snv' ? config.snvPrior : config.indelPrior);
+  const pairs: { a: number; b: number; logLik: number; logPost: number }[] = [];
+  for (let a = 0; a < H; a++) {
+    for (let b = a; b < H; b++) {
+      let logLik = 0;
+      for (const row of rows) logLik += log10SumExp(row.likelihoods[a]!, row.likelihoods[b]!) - Math.log10(2);
+      let logPrior = 0;
+      const carried = new Map<number, number>();
+      for (const v of haplotypes[a]!.variants) carried.set(v, (carried.get(v) ?? 0) + 1);
+      for (const v of haplotypes[b]!.variants) carried.set(v, (carried.get(v) ?? 0) + 1);
+      for (const [v, count] of carried) {
+        const theta = priorOf(window.candidates[v]!);
+        logPrior += Math.log10(count === 1 ? theta : theta / 2);
+      }
+      pairs.push({ a, b, logLik, logPost: logLik + logPrior });
+    }
+  }
+  let norm = -Infinity;
+  for (const p of pairs) norm = norm === -Infinity ? p.logPost : log10SumExp(norm, p.logPost);
+
+  const results: LocusGenotype[] = [];
+  for (const locus of lociOf(window)) {
+    const ref = reference.slice(locus.start, locus.end);
+    const hapAlleleSeq = haplotypes.map((h) => (window.simple ? (h.variants.length ? window.candidates[0]!.alt : ref) : locusAllele(locus, h, window, reference)));
+    const alleles: string[] = [ref];
+    for (const s of hapAlleleSeq) if (!alleles.includes(s)) alleles.push(s);
+    const hapAllele = hapAlleleSeq.map((s) => alleles.indexOf(s));
+    const A = alleles.length;
+    const G = (A * (A + 1)) / 2;
+    const post = new Float64Array(G);
+    const bestLik = new Float64Array(G).fill(-Infinity);
+    for (const p of pairs) {
+      const x = hapAllele[p.a]!;
+      const y = hapAllele[p.b]!;
+      const g = plIndex(Math.min(x, y), Math.max(x, y));
+      post[g]! += 10 ** (p.logPost - norm);
+      if (p.logLik > bestLik[g]!) bestLik[g] = p.logLik;
+    }
+    let gBest = 0;
+    for (let g = 1; g < G; g++) if (post[g]! > post[gBest]!) gBest = g;
+    let genotype: [number, number] = [0, 0];
+    for (let b = 0; b < A; b++) for (let a = 0; a <= b; a++) if (plIndex(a, b) === gBest) genotype = [a, b];
+    const maxLik = Math.max(...bestLik);
+    const pl = [...bestLik].map((l) => (Number.isFinite(l) ? Math.min(9999, Math.round(-10 * (l - maxLik))) : 9999));
+
+    // Per-read support for this locus's alleles.
+    const support: ReadSupport[] = [];
+    const alleleDepths = new Array<number>(A).fill(0);
+    const forward = new Array<number>(A).fill(0);
+    const reverse = new Array<number>(A).fill(0);
+    let uninformative = 0;
+    for (const row of rows) {
+      const bestPerAllele = new Float64Array(A).fill(-Infinity);
+      for (let h = 0; h < H; h++) {
+        const x = hapAllele[h]!;
+        if (row.likelihoods[h]! > bestPerAllele[x]!) bestPerAllele[x] = row.likelihoods[h]!;
+      }
+      let top = 0;
+      for (let x = 1; x < A; x++) if (bestPerAllele[x]! > bestPerAllele[top]!) top = x;
+      let second = -Infinity;
+      for (let x = 0; x < A; x++) if (x !== top && bestPerAllele[x]! > second) second = bestPerAllele[x]!;
+      const margin = bestPerAllele[top]! - second;
+      const allele = margin >= SUPPORT_MARGIN ? top : -1;
+      support.push({ name: row.read.name, reverse: row.read.reverse, allele, margin: Math.round(margin * 100) / 100 });
+      if (allele < 0) {
+        uninformative++;
+        continue;
+      }
+      alleleDepths[allele]!++;
+      if (row.read.reverse) reverse[allele]!++;
+      else forward[allele]!++;
+    }
+    const strongAlleles = alleleDepths.filter((d) => d >= Math.max(config.minAltReads, 0.15 * rows.length)).length;
+    const readsAgainstGenotype = alleleDepths.reduce((s, d, x) => s + (x !== genotype[0] && x !== genotype[1] ? d : 0), 0);
+    const p00 = post[0]!;
+    // 1 − P(GT) summed from the other genotypes: exact even when P(GT) rounds to 1.
+    let errorProbability = 0;
+    for (let g = 0; g < G; g++) if (g !== gBest) errorProbability += post[g]!;
+    results.push({
+      pos: locus.start,
+      ref,
+      alts: alleles.slice(1),
+      genotype,
+      posterior: post[gBest]!,
+      rawGq: phred(errorProbability, MAX_GQ),
+      qual: phred(p00, MAX_QUAL),
+      pl,
+      alleleDepths,
+      support,
+      evidence: {
+        depth: rows.length,
+        refForward: forward[0]!,
+        refReverse: reverse[0]!,
+        altForward: forward.slice(1),
+        altReverse: reverse.slice(1),
+        uninformative,
+        meanMapq: overlapping > 0 ? mapqSum / overlapping : 0,
+        mapq0Fraction: overlapping > 0 ? mapq0 / overlapping : 0,
+        repeatLength: window.repeatLength,
+        repeatUnit: window.repeatUnit,
+      },
+      candidates: locus.members.map((i) => window.candidates[i]!),
+      method: window.simple ? 'pileup' : 'realigned',
+      excessAlleles: Math.max(0, strongAlleles - 2),
+      readsAgainstGenotype,
+    });
+  }
+  return results;
+}

@@ -1,0 +1,52 @@
+/**
+ * Repeat context on the reference: the longest homopolymer or short tandem repeat (unit
+ * 1–6 bp, at least two copies) touching a locus. Indels in such tracts can be written at any
+ * position along them (hence left-alignment), and are where sequencers slip (hence a higher
+ * gap-open probability in the error model and the REPEAT_CONTEXT abstention).
+ */
+export interface RepeatTract {
+  /** 0-based start and exclusive end of the tract. */
+  start: number;
+  end: number;
+  unit: string;
+}
+
+const MAX_UNIT = 6;
+
+/** Longest tract overlapping [start − 1, end + 1) (the base before an indel counts as touching it). */
+export function repeatTractAt(reference: string, start: number, end: number): RepeatTract {
+  let best: RepeatTract = { start, end: Math.max(end, start + 1), unit: reference[start] ?? 'N' };
+  let bestLength = 1;
+  const lo = Math.max(0, start - 1);
+  const hi = Math.min(reference.length, Math.max(end, start + 1) + 1);
+  for (let unit = 1; unit <= MAX_UNIT; unit++) {
+    for (let anchor = lo; anchor < hi; anchor++) {
+      // Grow a run where ref[i] == ref[i + unit] around the anchor.
+      let a = anchor;
+      while (a > 0 && reference.charCodeAt(a - 1) === reference.charCodeAt(a - 1 + unit) && a - 1 + unit < reference.length) a--;
+      let b = anchor;
+      while (b + unit < reference.length && reference.charCodeAt(b) === reference.charCodeAt(b + unit)) b++;
+      // Positions a..b-1 match their copy one unit on: the tract spans [a, b + unit).
+      const length = b + unit - a;
+      if (length >= 2 * unit && length > bestLength && (unit === 1 || length >= unit * 2)) {
+        best = { start: a, end: b + unit, unit: reference.slice(a, a + unit) };
+        bestLength = length;
+      }
+      if (b > anchor) anchor = b; // skip positions already inside this run
+    }
+  }
+  return best;
+}
+
+/** Homopolymer run length at each position of a sequence (for per-base gap-open probabilities). */
+export function homopolymerLengths(sequence: string): Uint16Array {
+  const lengths = new Uint16Array(sequence.length);
+  let i = 0;
+  while (i < sequence.length) {
+    let j = i + 1;
+    while (j < sequence.length && sequence.charCodeAt(j) === sequence.charCodeAt(i)) j++;
+    lengths.fill(Math.min(j - i, 65535), i, j);
+    i = j;
+  }
+  return lengths;
+}

@@ -1,0 +1,229 @@
+/**
+ * Model and training configuration (configs/model/*.yaml). Every key is declared with its type
+ * and range; unknown keys and bad values are refused with the file and the key path, because a
+ * typo in a training config would otherwise silently train a different model than intended.
+ * The resolved config (defaults filled in) is what gets hashed into the checkpoint manifest.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Platform } from '../../app/contract.js';
+import { PLATFORMS } from './features.js';
+
+export interface ModelArchitecture {
+  /** Width of the residual stream. */
+  dModel: number;
+  /** Bidirectional SSM blocks. */
+  layers: number;
+  /** SSD heads per direction; each has its own decay A (diagonal across heads). */
+  heads: number;
+  /** Channels per head (P in the SSD derivation). */
+  headDim: number;
+  /** State size per head (N). */
+  stateDim: number;
+  /** Chunk length of the SSD scan (Q); a speed knob, results do not depend on it. */
+  chunkSize: number;
+  /** Expert names, in router order; the names say what each is meant to specialise in. */
+  experts: string[];
+  /** Experts used per position. */
+  topK: number;
+  /** Hidden width of each expert's MLP. */
+  expertHidden: number;
+  /**
+   * Positions after which the backward direction's memory has decayed below 1e-3: sets a floor
+   * on its per-step decay so streaming with this much look-ahead is provably close to the
+   * whole-sequence result (docs/model.md, "Streaming").
+   */
+  backwardHorizon: number;
+}
+
+export interface TrainingSettings {
+  steps: number;
+  batchSize: number;
+  tileLength: number;
+  learningRate: number;
+  /** Weight of the Switch-style load-balancing loss. */
+  loadBalanceWeight: number;
+  /** Weight of the router's context hint (nudges experts towards their named specialities). */
+  routerHintWeight: number;
+  /** Probability that a training tile is replaced by its reverse complement. */
+  rcAugmentProbability: number;
+  /** Held-out tiles for calibration and the reported metrics. */
+  validationTiles: number;
+  /** Log every this many steps. */
+  logEvery: number;
+}
+
+export interface SyntheticDataSettings {
+  source: 'synthetic';
+  meanDepth: number;
+  /** Fraction of positions carrying a true variant. */
+  variantRate: number;
+  platforms: Platform[];
+}
+
+export interface ModelTrainingConfig {
+  modelId: string;
+  seed: number;
+  model: ModelArchitecture;
+  training: TrainingSettings;
+  data: SyntheticDataSettings;
+}
+
+export class ModelConfigError extends Error {
+  readonly file: string;
+  readonly key: string;
+  constructor(file: string, key: string, message: string) {
+    super(`${file}: ${key}: ${message}`);
+    this.name = 'ModelConfigError';
+    this.file = file;
+    this.key = key;
+  }
+}
+
+type Mapping = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads typed values out of one YAML mapping, naming the file and key path in every fault. */
+class Section {
+  private readonly used = new Set<string>();
+  constructor(
+    private readonly file: string,
+    private readonly path: string,
+    private readonly values: Mapping,
+  ) {}
+
+  private keyPath(key: string): string {
+    return this.path ? `${this.path}.${key}` : key;
+  }
+
+  private fail(key: string, message: string): never {
+    throw new ModelConfigError(this.file, this.keyPath(key), message);
+  }
+
+  private take(key: string): unknown {
+    this.used.add(key);
+    return this.values[key];
+  }
+
+  integer(key: string, min: number, max: number, fallback?: number): number {
+    const value = this.take(key) ?? fallback;
+    if (value === undefined) this.fail(key, 'is required');
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) this.fail(key, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    return value;
+  }
+
+  number(key: string, min: number, max: number, fallback?: number): number {
+    const value = this.take(key) ?? fallback;
+    if (value === undefined) this.fail(key, 'is required');
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) this.fail(key, `must be a number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    return value;
+  }
+
+  string(key: string, pattern: RegExp, description: string): string {
+    const value = this.take(key);
+    if (value === undefined) this.fail(key, 'is required');
+    if (typeof value !== 'string' || !pattern.test(value)) this.fail(key, `must be ${description} (got ${JSON.stringify(value)})`);
+    return value;
+  }
+
+  choice<T extends string>(key: string, choices: readonly T[], fallback?: T): T {
+    const value = this.take(key) ?? fallback;
+    if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) this.fail(key, `must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
+    return value as T;
+  }
+
+  stringList(key: string, pattern: RegExp, minLength: number, maxLength: number): string[] {
+    const value = this.take(key);
+    if (!Array.isArray(value) || value.length < minLength || value.length > maxLength) this.fail(key, `must be a list of ${minLength} to ${maxLength} names`);
+    for (const [i, item] of value.entries()) {
+      if (typeof item !== 'string' || !pattern.test(item)) this.fail(`${key}[${i}]`, `must match ${pattern} (got ${JSON.stringify(item)})`);
+    }
+    const names = value as string[];
+    if (new Set(names).size !== names.length) this.fail(key, 'has duplicate names');
+    return names;
+  }
+
+  section(key: string): Section {
+    const value = this.take(key);
+    if (!isMapping(value)) this.fail(key, 'must be a mapping of settings');
+    return new Section(this.file, this.keyPath(key), value);
+  }
+
+  /** Call after reading every key: anything left over is a typo or an unsupported setting. */
+  finish(): void {
+    for (const key of Object.keys(this.values)) {
+      if (!this.used.has(key)) this.fail(key, 'is not a known setting');
+    }
+  }
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** Validates a parsed config document; `file` names it in errors. */
+export function validateModelTrainingConfig(document: unknown, file: string): ModelTrainingConfig {
+  if (!isMapping(document)) throw new ModelConfigError(file, '(top level)', 'expected a mapping of settings');
+  const root = new Section(file, '', document);
+  const modelId = root.string('modelId', NAME, 'a lower-case name of letters, digits, . _ -');
+  const seed = root.integer('seed', 0, 2 ** 31 - 1);
+
+  const m = root.section('model');
+  const model: ModelArchitecture = {
+    dModel: m.integer('dModel', 4, 1024),
+    layers: m.integer('layers', 1, 32),
+    heads: m.integer('heads', 1, 64),
+    headDim: m.integer('headDim', 1, 256),
+    stateDim: m.integer('stateDim', 1, 256),
+    chunkSize: m.integer('chunkSize', 1, 1024),
+    experts: m.stringList('experts', NAME, 1, 64),
+    topK: m.integer('topK', 1, 64),
+    expertHidden: m.integer('expertHidden', 1, 4096),
+    backwardHorizon: m.integer('backwardHorizon', 8, 1_000_000),
+  };
+  m.finish();
+  if (model.topK > model.experts.length) throw new ModelConfigError(file, 'model.topK', `must not exceed the number of experts (${model.experts.length})`);
+
+  const t = root.section('training');
+  const training: TrainingSettings = {
+    steps: t.integer('steps', 1, 10_000_000),
+    batchSize: t.integer('batchSize', 1, 4096),
+    tileLength: t.integer('tileLength', 8, 1_000_000),
+    learningRate: t.number('learningRate', 1e-7, 1),
+    loadBalanceWeight: t.number('loadBalanceWeight', 0, 10, 0.01),
+    routerHintWeight: t.number('routerHintWeight', 0, 10, 0),
+    rcAugmentProbability: t.number('rcAugmentProbability', 0, 1, 0.5),
+    validationTiles: t.integer('validationTiles', 1, 1_000_000),
+    logEvery: t.integer('logEvery', 1, 1_000_000, 10),
+  };
+  t.finish();
+
+  const d = root.section('data');
+  const data: SyntheticDataSettings = {
+    source: d.choice('source', ['synthetic'] as const),
+    meanDepth: d.number('meanDepth', 1, 10_000),
+    variantRate: d.number('variantRate', 0, 0.5),
+    platforms: d.stringList('platforms', /^(illumina|hifi|ont)$/, 1, PLATFORMS.length) as Platform[],
+  };
+  d.finish();
+  root.finish();
+  return { modelId, seed, model, training, data };
+}
+
+/** Reads and validates a config file; faults name the file and the key. */
+export function loadModelTrainingConfig(path: string): ModelTrainingConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ModelConfigError(path, '(file)', `cannot be read (${(err as Error).message})`);
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (err) {
+    throw new ModelConfigError(path, '(file)', `is not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+  return validateModelTrainingConfig(document, path);
+}

@@ -1,0 +1,146 @@
+/**
+ * Mixture-of-experts genotype heads. A learned router scores every expert per position; the
+ * top k are used with their softmax weights renormalised to sum to 1 (Switch/GShard style), and
+ * a load-balancing loss keeps the router from collapsing onto one expert.
+ *
+ * Output classes per position: hom-ref, het, hom-alt for the column's alternate allele (the
+ * candidate's allele, see features.ts `alternateAllele`). Multi-allelic sites are genotyped
+ * one alt allele at a time by the caller; docs/model.md says why this is enough for now.
+ *
+ * All experts are evaluated densely (there are few and they are small), so re-routing a call
+ * to another expert in the verifier costs nothing: its logits are already there.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelArchitecture } from './config.js';
+import type { ParameterStore } from './params.js';
+import { constant, glorot } from './params.js';
+import { CHANNEL_INDEX, FEATURE_COUNT } from './features.js';
+
+export const GENOTYPE_CLASSES = ['hom-ref', 'het', 'hom-alt'] as const;
+export type GenotypeClass = (typeof GENOTYPE_CLASSES)[number];
+export const GENOTYPE_CLASS_COUNT = GENOTYPE_CLASSES.length;
+
+/** A type alias (not an interface) so tf.tidy accepts it as a TensorContainer. */
+export type MoeOutput = {
+  /** [batch, length, 3]: Σ_e w_e · expert_e logits. */
+  logits: tf.Tensor3D;
+  /** [batch, length, experts, 3]: every expert's own logits (verifier, re-routing). */
+  expertLogits: tf.Tensor4D;
+  /** [batch, length, experts]: the router's softmax over all experts. */
+  routerProbabilities: tf.Tensor3D;
+  /** [batch, length, experts]: top-k weights renormalised to 1, zero for unused experts (provenance). */
+  routeWeights: tf.Tensor3D;
+  /** Switch-Transformer load-balancing loss: 1 at perfectly even load, up to E when collapsed. */
+  loadBalanceLoss: tf.Scalar;
+};
+
+export function defineMoe(store: ParameterStore, arch: ModelArchitecture): void {
+  const experts = arch.experts.length;
+  const { dModel, expertHidden } = arch;
+  // Small router init: near-uniform routing at the start, so every expert gets gradient.
+  store.create('router.weight', [dModel, experts], (_i, r) => 0.01 * r.normal());
+  store.create('router.bias', [experts], constant(0));
+  store.create('experts.w1', [dModel, experts * expertHidden], glorot(dModel, expertHidden));
+  store.create('experts.b1', [experts * expertHidden], constant(0));
+  store.create('experts.w2', [experts, expertHidden, GENOTYPE_CLASS_COUNT], glorot(expertHidden, GENOTYPE_CLASS_COUNT));
+  store.create('experts.b2', [experts, 1, GENOTYPE_CLASS_COUNT], constant(0));
+}
+
+/**
+ * 1 for the k largest entries along the last axis, 0 elsewhere; ties go to the lower index.
+ * Built from `step` (zero gradient) instead of tf.topk, which has no gradient in tfjs and would
+ * break backpropagation through the router even though the mask itself needs none.
+ */
+export function topKMask(probabilities: tf.Tensor, k: number): tf.Tensor {
+  return tf.tidy(() => {
+    const rank = probabilities.shape.length;
+    const e = probabilities.shape[rank - 1]!;
+    // beats[…, i, j] = 1 when expert j ranks above expert i.
+    const difference = probabilities.expandDims(rank - 1).sub(probabilities.expandDims(rank)); // [..., i, j] = p_j − p_i
+    const tieBreak = new Float32Array(e * e);
+    // 1e-9 is below float32 resolution of probabilities near 1 only for exact ties.
+    for (let i = 0; i < e; i++) for (let j = 0; j < i; j++) tieBreak[i * e + j] = 1e-9;
+    const beats = tf.step(difference.add(tf.tensor2d(tieBreak, [e, e])));
+    const rankOf = beats.sum(rank); // how many experts rank above each
+    return tf.step(tf.scalar(k - 0.5).sub(rankOf));
+  });
+}
+
+/** Switch/GShard auxiliary loss: E · Σ_i f_i · P_i over all positions (f from the top-k mask). */
+export function loadBalancingLoss(routerProbabilities: tf.Tensor, routeMask: tf.Tensor, k: number): tf.Scalar {
+  return tf.tidy(() => {
+    const e = routerProbabilities.shape[routerProbabilities.shape.length - 1]!;
+    const flatProbabilities = routerProbabilities.reshape([-1, e]);
+    const flatMask = routeMask.reshape([-1, e]);
+    const dispatchFraction = flatMask.mean(0).div(k); // f_i, sums to 1
+    const meanProbability = flatProbabilities.mean(0); // P_i, sums to 1
+    return dispatchFraction.mul(meanProbability).sum().mul(e) as tf.Scalar;
+  });
+}
+
+/** Runs router and experts over `hidden` [batch, length, dModel]. */
+export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: tf.Tensor3D): MoeOutput {
+  return tf.tidy(() => {
+    const [batch, length, dModel] = hidden.shape;
+    const experts = arch.experts.length;
+    const flat = hidden.reshape([batch * length, dModel]);
+    const routerLogits = tf.matMul(flat, store.get('router.weight')).add(store.get('router.bias'));
+    const routerProbabilities = tf.softmax(routerLogits);
+    const mask = topKMask(routerProbabilities, arch.topK);
+    const kept = routerProbabilities.mul(mask);
+    const routeWeights = kept.div(kept.sum(1, true));
+
+    const hiddenUnits = tf.matMul(flat, store.get('experts.w1')).add(store.get('experts.b1'));
+    const activated = hiddenUnits.mul(tf.sigmoid(hiddenUnits)); // silu
+    const perExpert = activated.reshape([batch * length, experts, arch.expertHidden]).transpose([1, 0, 2]); // [E, BT, Hd]
+    const expertLogitsFlat = tf.matMul(perExpert, store.get('experts.w2')).add(store.get('experts.b2')).transpose([1, 0, 2]); // [BT, E, 3]
+    const logits = expertLogitsFlat.mul(routeWeights.expandDims(2)).sum(1);
+
+    return {
+      logits: logits.reshape([batch, length, GENOTYPE_CLASS_COUNT]) as tf.Tensor3D,
+      expertLogits: expertLogitsFlat.reshape([batch, length, experts, GENOTYPE_CLASS_COUNT]) as tf.Tensor4D,
+      routerProbabilities: routerProbabilities.reshape([batch, length, experts]) as tf.Tensor3D,
+      routeWeights: routeWeights.reshape([batch, length, experts]) as tf.Tensor3D,
+      loadBalanceLoss: loadBalancingLoss(routerProbabilities, mask, arch.topK),
+    };
+  });
+}
+
+/**
+ * Specialities the router is nudged towards, by expert name. The product's experts are
+ * "repeats" (homopolymers and tandem repeats), "gc-extremes" (low complexity, GC extremes),
+ * "platform-errors" (long-read error modes) and "unique" (everything else). Experts with other
+ * names get no hint and specialise freely.
+ */
+export const EXPERT_SPECIALITIES = ['repeats', 'gc-extremes', 'platform-errors', 'unique'] as const;
+export type ExpertSpeciality = (typeof EXPERT_SPECIALITIES)[number];
+
+/** The speciality a position's context calls for, from its encoded features (first match wins). */
+export function contextSpeciality(features: Float32Array, offset: number): ExpertSpeciality {
+  const c = CHANNEL_INDEX;
+  // homopolymer_run = log2(run)/4: ≥ 0.5 means a run of 4 or more.
+  if (features[offset + c.homopolymer_run]! >= 0.5) return 'repeats';
+  const gc = features[offset + c.local_gc]!;
+  if (gc <= 0.25 || gc >= 0.75) return 'gc-extremes';
+  if (features[offset + c.platform_ont]! > 0 || features[offset + c.platform_hifi]! > 0) return 'platform-errors';
+  return 'unique';
+}
+
+/**
+ * One-hot router targets [positions × experts] for the optional hint loss, and a per-position
+ * weight that is 0 where the wanted expert does not exist in this model.
+ */
+export function routerHintTargets(features: Float32Array, positions: number, expertNames: readonly string[]): { targets: Float32Array; weights: Float32Array } {
+  if (features.length !== positions * FEATURE_COUNT) throw new Error(`routerHintTargets: expected ${positions * FEATURE_COUNT} values`);
+  const e = expertNames.length;
+  const targets = new Float32Array(positions * e);
+  const weights = new Float32Array(positions);
+  for (let i = 0; i < positions; i++) {
+    const index = expertNames.indexOf(contextSpeciality(features, i * FEATURE_COUNT));
+    if (index >= 0) {
+      targets[i * e + index] = 1;
+      weights[i] = 1;
+    }
+  }
+  return { targets, weights };
+}

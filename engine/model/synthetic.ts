@@ -1,0 +1,188 @@
+/**
+ * A synthetic pileup generator: tiles of `PileupColumnEvidence` with known genotypes, made
+ * deliberately non-trivial so that a model which learns only "alt fraction → genotype" fails
+ * on part of it:
+ *   - platform error modes: long-read deletion errors in homopolymers reach allele fractions
+ *     that look like heterozygotes (the model must read the run length and the platform);
+ *   - one-strand artefacts: false alt alleles seen on a single strand (strand channels);
+ *   - low-depth hets whose fraction is far from 0.5 (depth channel);
+ *   - low-mapping-quality stretches.
+ * It exists to test and exercise the model and training loop before the benchmark kit's
+ * simulated reads reach it; it is not a substitute for them (see docs/model.md).
+ */
+import type { Platform } from '../../app/contract.js';
+import { hashConfig } from '../util/canonical-json.js';
+import type { SyntheticDataSettings } from './config.js';
+import { ALLELES, BASES, emptyAlleleCounts, encodeTile, FEATURE_COUNT, type Allele, type AlleleCounts, type Base, type PileupColumnEvidence, type ReferenceBase } from './features.js';
+import { SeededRandom } from './random.js';
+import type { TrainingBatch, TrainingExampleSource } from './train-data.js';
+
+const SUBSTITUTION_ERROR: Record<Platform, number> = { illumina: 0.004, hifi: 0.002, ont: 0.02 };
+/** Deletion error per read in a homopolymer of 4+ (grows with the run). */
+const HOMOPOLYMER_DELETION_ERROR: Record<Platform, number> = { illumina: 0.01, hifi: 0.04, ont: 0.14 };
+const TYPICAL_BASE_QUALITY: Record<Platform, number> = { illumina: 35, hifi: 38, ont: 18 };
+
+export interface SyntheticTile {
+  columns: PileupColumnEvidence[];
+  /** 0 hom-ref, 1 het, 2 hom-alt per position. */
+  genotypes: Uint8Array;
+  /** Positions a caller would consider: true variants and visible alt evidence. */
+  candidate: Uint8Array;
+}
+
+function randomReference(random: SeededRandom, length: number, gc: number): ReferenceBase[] {
+  const out: ReferenceBase[] = [];
+  while (out.length < length) {
+    const strong = random.next() < gc;
+    const base: Base = strong ? (random.next() < 0.5 ? 'G' : 'C') : random.next() < 0.5 ? 'A' : 'T';
+    // Homopolymer runs of 4–12 at ~4 % of run starts, as in real genomes' excess of long runs.
+    const run = random.next() < 0.04 ? 4 + random.int(9) : 1;
+    for (let i = 0; i < run && out.length < length; i++) out.push(base);
+  }
+  return out;
+}
+
+function otherBase(random: SeededRandom, base: ReferenceBase): Base {
+  const choices = BASES.filter((b) => b !== base);
+  return choices[random.int(choices.length)]!;
+}
+
+/** Generates one tile of `length` consecutive positions. */
+export function generateSyntheticTile(random: SeededRandom, length: number, settings: SyntheticDataSettings, origin = 0): SyntheticTile {
+  const platform = settings.platforms[random.int(settings.platforms.length)]!;
+  const gc = random.next() < 0.2 ? (random.next() < 0.5 ? 0.15 : 0.85) : random.uniform(0.35, 0.6);
+  const reference = randomReference(random, length, gc);
+  const tileDepth = settings.meanDepth * random.uniform(0.25, 1.5);
+  const lowMapqStart = random.next() < 0.3 ? random.int(length) : -1;
+  const lowMapqEnd = lowMapqStart + 20 + random.int(60);
+  const columns: PileupColumnEvidence[] = [];
+  const genotypes = new Uint8Array(length);
+  const candidate = new Uint8Array(length);
+  // Homopolymer run length at each position, for the platform's deletion errors.
+  const runs = new Uint16Array(length);
+  for (let i = 0; i < length; ) {
+    let j = i + 1;
+    while (j < length && reference[j] === reference[i]) j++;
+    runs.fill(j - i, i, j);
+    i = j;
+  }
+
+  for (let i = 0; i < length; i++) {
+    const refBase = reference[i]!;
+    const depth = random.poisson(tileDepth);
+    let genotype = 0;
+    let alt: Allele = otherBase(random, refBase);
+    if (random.next() < settings.variantRate) {
+      genotype = random.next() < 2 / 3 ? 1 : 2;
+      if (random.next() < 0.2) alt = 'del';
+    }
+    const inRun = runs[i]! >= 4;
+    const deletionError = inRun ? Math.min(0.35, HOMOPOLYMER_DELETION_ERROR[platform] * (1 + 0.15 * (runs[i]! - 4))) : SUBSTITUTION_ERROR[platform] / 4;
+    const substitutionError = SUBSTITUTION_ERROR[platform];
+    const forward: AlleleCounts = emptyAlleleCounts();
+    const reverse: AlleleCounts = emptyAlleleCounts();
+    let altCarriers = genotype === 2 ? depth : genotype === 1 ? random.binomial(depth, 0.5) : 0;
+    // One-strand artefact at ~1.5 % of reference positions: a false alt allele on the forward strand only.
+    const artefact = genotype === 0 && random.next() < 0.015 && depth >= 6;
+    const artefactReads = artefact ? Math.max(2, Math.round(depth * random.uniform(0.15, 0.35))) : 0;
+    for (let read = 0; read < depth; read++) {
+      const isForward = read < artefactReads ? true : random.next() < 0.5;
+      const strand = isForward ? forward : reverse;
+      let allele: Allele;
+      if (read < artefactReads) allele = alt;
+      else if (altCarriers > 0) {
+        altCarriers--;
+        allele = alt;
+      } else allele = refBase === 'N' ? 'A' : refBase;
+      // Sequencing errors on top of the true allele.
+      const r = random.next();
+      if (r < deletionError) allele = 'del';
+      else if (r < deletionError + substitutionError) allele = otherBase(random, refBase);
+      strand[allele]++;
+    }
+    const altAllele = genotype > 0 || artefact ? alt : undefined;
+    const bq = TYPICAL_BASE_QUALITY[platform];
+    const lowMapq = i >= lowMapqStart && i < lowMapqEnd;
+    const column: PileupColumnEvidence = {
+      position: origin + i,
+      refBase,
+      forward,
+      reverse,
+      refMeanBaseQuality: bq + 3 * random.normal(),
+      altMeanBaseQuality: genotype > 0 ? bq + 3 * random.normal() : bq - 8 + 3 * random.normal(),
+      refMeanMappingQuality: lowMapq ? random.uniform(5, 30) : 60,
+      altMeanMappingQuality: lowMapq ? random.uniform(5, 30) : 60,
+      refNearReadEndFraction: random.uniform(0.05, 0.2),
+      altNearReadEndFraction: artefact ? random.uniform(0.4, 0.9) : random.uniform(0.05, 0.2),
+      lowMappingQualityFraction: lowMapq ? random.uniform(0.3, 0.8) : random.uniform(0, 0.02),
+      platform,
+    };
+    if (altAllele) column.altAllele = altAllele;
+    columns.push(column);
+    genotypes[i] = genotype;
+    const shown = ALLELES.filter((a) => a !== refBase).reduce((best, a) => Math.max(best, forward[a] + reverse[a]), 0);
+    candidate[i] = genotype > 0 || (shown >= 2 && shown >= 0.08 * Math.max(depth, 1)) ? 1 : 0;
+  }
+  return { columns, genotypes, candidate };
+}
+
+/** Weight of non-candidate positions in the loss: they are many and easy. */
+export const BACKGROUND_WEIGHT = 0.02;
+
+export function batchFromTiles(tiles: readonly SyntheticTile[], tileLength: number): TrainingBatch {
+  const features = new Float32Array(tiles.length * tileLength * FEATURE_COUNT);
+  const labels = new Int32Array(tiles.length * tileLength);
+  const weights = new Float32Array(tiles.length * tileLength);
+  const candidate = new Uint8Array(tiles.length * tileLength);
+  for (const [b, tile] of tiles.entries()) {
+    features.set(encodeTile(tile.columns), b * tileLength * FEATURE_COUNT);
+    for (let i = 0; i < tileLength; i++) {
+      labels[b * tileLength + i] = tile.genotypes[i]!;
+      candidate[b * tileLength + i] = tile.candidate[i]!;
+      weights[b * tileLength + i] = tile.candidate[i] ? 1 : BACKGROUND_WEIGHT;
+    }
+  }
+  return { batchSize: tiles.length, tileLength, features, labels, weights, candidate };
+}
+
+/**
+ * The synthetic TrainingExampleSource. Training and held-out tiles come from two generators
+ * seeded independently ("regions" that cannot overlap), recorded as the split.
+ */
+export class SyntheticExampleSource implements TrainingExampleSource {
+  readonly dataHash: string;
+  readonly split: unknown;
+  readonly description: string;
+  private readonly trainRandom: SeededRandom;
+  private trainOrigin = 0;
+
+  constructor(
+    private readonly settings: SyntheticDataSettings,
+    private readonly seed: number,
+  ) {
+    this.dataHash = hashConfig({ generator: 'genomaic-synthetic-pileup/1', settings, seed });
+    this.split = { kind: 'synthetic', train: { stream: 'train', seed: seed * 2 + 1 }, heldOut: { stream: 'held-out', seed: seed * 2 + 2 } };
+    this.description = `synthetic pileups (${settings.platforms.join(', ')}; mean depth ${settings.meanDepth}; variant rate ${settings.variantRate})`;
+    this.trainRandom = new SeededRandom(seed * 2 + 1);
+  }
+
+  trainingBatch(batchSize: number, tileLength: number): TrainingBatch {
+    const tiles: SyntheticTile[] = [];
+    for (let b = 0; b < batchSize; b++) {
+      tiles.push(generateSyntheticTile(this.trainRandom, tileLength, this.settings, this.trainOrigin));
+      this.trainOrigin += tileLength;
+    }
+    return batchFromTiles(tiles, tileLength);
+  }
+
+  heldOutBatches(tiles: number, tileLength: number, batchSize: number): TrainingBatch[] {
+    const random = new SeededRandom(this.seed * 2 + 2);
+    const batches: TrainingBatch[] = [];
+    for (let start = 0; start < tiles; start += batchSize) {
+      const group: SyntheticTile[] = [];
+      for (let b = start; b < Math.min(tiles, start + batchSize); b++) group.push(generateSyntheticTile(random, tileLength, this.settings, b * tileLength));
+      batches.push(batchFromTiles(group, tileLength));
+    }
+    return batches;
+  }
+}

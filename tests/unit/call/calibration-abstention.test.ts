@@ -1,0 +1,190 @@
+/**
+ * The calibration and abstention logic on fixtures with known answers: an isotonic fit must
+ * turn an overconfident score into GQs whose error rate matches what they claim, the
+ * threshold must be the smallest reaching the target precision, and each abstention rule
+ * must fire on the evidence it describes (and not on clean evidence).
+ */
+import { describe, expect, it } from 'vitest';
+import { calibratedError, calibrateGq, chooseThreshold, fitIsotonic, type CalibrationModel } from '../../../engine/call/calibration.js';
+import { binomialTailPhred, decideAbstention, strandBiasPhred } from '../../../engine/call/abstention.js';
+import { loadPlatformPreset, validateCallerConfig, loadCallerConfig } from '../../../engine/call/config.js';
+import type { LocusGenotype } from '../../../engine/call/genotyper.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Calls from a model whose raw GQ claims twice the Phred it has: true error = 10^(−raw/20). */
+function overconfidentSamples(n: number, seed: number): { rawGq: number; wrong: boolean }[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: n }, () => {
+    const rawGq = Math.round(random() * 60);
+    return { rawGq, wrong: random() < 10 ** (-rawGq / 20) };
+  });
+}
+
+/** Expected calibration error over GQ bins of width 5, as the comparator computes it. */
+function ece(samples: { gq: number; wrong: boolean }[]): number {
+  const bins = new Map<number, { n: number; predicted: number; wrong: number }>();
+  for (const s of samples) {
+    const b = Math.floor(s.gq / 5);
+    const bin = bins.get(b) ?? { n: 0, predicted: 0, wrong: 0 };
+    bin.n++;
+    bin.predicted += 10 ** (-s.gq / 10);
+    bin.wrong += s.wrong ? 1 : 0;
+    bins.set(b, bin);
+  }
+  let total = 0;
+  for (const bin of bins.values()) total += (bin.n / samples.length) * Math.abs(bin.predicted / bin.n - bin.wrong / bin.n);
+  return total;
+}
+
+describe('GQ calibration', () => {
+  it('fits a non-increasing error curve (pool adjacent violators)', () => {
+    const points = fitIsotonic(overconfidentSamples(5000, 1));
+    for (let i = 1; i < points.length; i++) {
+      expect(points[i]!.rawGq).toBeGreaterThan(points[i - 1]!.rawGq);
+      expect(points[i]!.errorProbability).toBeLessThanOrEqual(points[i - 1]!.errorProbability);
+    }
+    // Errors are shrunk: never exactly 0, even where no error was seen.
+    expect(points.every((p) => p.errorProbability > 0)).toBe(true);
+  });
+
+  it('makes an overconfident model honest on held-out data (ECE drops below 0.02)', () => {
+    const train = overconfidentSamples(20000, 2);
+    const test = overconfidentSamples(20000, 3);
+    const model: CalibrationModel = {
+      schema: 'genomaic.call-calibration/1',
+      platform: 'illumina',
+      method: 'isotonic-jeffreys',
+      fittedOn: { description: 'test', date: '2025-01-01', codeVersion: 'test' },
+      classes: { snv: fitIsotonic(train), indel: [] },
+    };
+    const raw = test.map((s) => ({ gq: s.rawGq, wrong: s.wrong }));
+    const calibrated = test.map((s) => ({ gq: calibrateGq(model, 'snv', s.rawGq), wrong: s.wrong }));
+    expect(ece(raw)).toBeGreaterThan(0.05);
+    expect(ece(calibrated)).toBeLessThan(0.02);
+    // A class without a fit keeps the raw GQ.
+    expect(calibrateGq(model, 'indel', 37.4)).toBe(37);
+  });
+
+  it('interpolates log-error between fitted points and is flat beyond them', () => {
+    const points = [
+      { rawGq: 10, errorProbability: 0.1, calls: 1 },
+      { rawGq: 30, errorProbability: 0.001, calls: 1 },
+    ];
+    expect(calibratedError(points, 20)).toBeCloseTo(0.01, 6);
+    expect(calibratedError(points, 0)).toBe(0.1);
+    expect(calibratedError(points, 90)).toBe(0.001);
+  });
+
+  it('chooses the smallest GQ threshold whose kept calls reach the target precision', () => {
+    const samples = [
+      ...Array.from({ length: 10 }, () => ({ gq: 5, wrong: true })),
+      ...Array.from({ length: 90 }, () => ({ gq: 5, wrong: false })),
+      ...Array.from({ length: 2 }, () => ({ gq: 15, wrong: true })),
+      ...Array.from({ length: 398 }, () => ({ gq: 15, wrong: false })),
+      ...Array.from({ length: 500 }, () => ({ gq: 40, wrong: false })),
+    ];
+    // All: 12/1000 wrong (0.988); GQ ≥ 6: 2/900 (0.9978).
+    expect(chooseThreshold(samples, 0.99)).toEqual({ minGq: 6, precision: 1 - 2 / 900, coverage: 0.9 });
+    expect(chooseThreshold(samples, 0.98).minGq).toBe(0);
+    expect(chooseThreshold(samples, 1).minGq).toBe(16);
+  });
+});
+
+function locus(overrides: Omit<Partial<LocusGenotype>, 'evidence'> & { evidence?: Partial<LocusGenotype['evidence']> }): LocusGenotype {
+  const base: LocusGenotype = {
+    pos: 100,
+    ref: 'A',
+    alts: ['G'],
+    genotype: [0, 1],
+    posterior: 0.999,
+    rawGq: 30,
+    qual: 100,
+    pl: [100, 0, 100],
+    alleleDepths: [15, 15],
+    support: [],
+    evidence: { depth: 30, refForward: 8, refReverse: 7, altForward: [7], altReverse: [8], uninformative: 0, meanMapq: 60, mapq0Fraction: 0, repeatLength: 1, repeatUnit: 'A' },
+    candidates: [],
+    method: 'pileup',
+    excessAlleles: 0,
+    readsAgainstGenotype: 0,
+  };
+  return { ...base, ...overrides, evidence: { ...base.evidence, ...overrides.evidence } };
+}
+
+describe('abstention rules', () => {
+  const config = loadPlatformPreset('illumina').abstention;
+
+  it('calls clean evidence and abstains below the GQ threshold as MODEL_UNCERTAIN', () => {
+    expect(decideAbstention(locus({}), 30, config).reason).toBeNull();
+    expect(decideAbstention(locus({}), config.minGq - 1, config).reason).toBe('MODEL_UNCERTAIN');
+    // With thresholds off (calibration fitting), only hard rules abstain.
+    expect(decideAbstention(locus({}), 0, config, true).reason).toBeNull();
+  });
+
+  it('LOW_DEPTH and LOW_MAPQ hold whatever the GQ', () => {
+    expect(decideAbstention(locus({ evidence: { depth: 2 } }), 99, config).reason).toBe('LOW_DEPTH');
+    expect(decideAbstention(locus({ evidence: { meanMapq: 8 } }), 99, config).reason).toBe('LOW_MAPQ');
+    expect(decideAbstention(locus({ evidence: { mapq0Fraction: 0.8 } }), 99, config).reason).toBe('LOW_MAPQ');
+  });
+
+  it('STRAND_BIAS: alt on one strand while ref is on both (Fisher exact, as GATK FS)', () => {
+    // Fisher two-sided p for [[3,1],[1,3]] is 0.486 → Phred 3.1.
+    expect(strandBiasPhred(3, 1, 1, 3)).toBeCloseTo(-10 * Math.log10(0.4857), 1);
+    expect(strandBiasPhred(10, 10, 0, 0)).toBe(0);
+    const biased = locus({ evidence: { refForward: 22, refReverse: 5, altForward: [0], altReverse: [9] }, alleleDepths: [27, 9] });
+    expect(decideAbstention(biased, 60, config).reason).toBe('STRAND_BIAS');
+  });
+
+  it('ALLELE_BALANCE: a het split too lopsided for 50:50, or ref reads under a hom-alt', () => {
+    // P(X ≤ 7 | n = 34, ½) ≈ 8e-4 → Phred ≈ 31.
+    expect(binomialTailPhred(7, 34)).toBeGreaterThan(30);
+    expect(binomialTailPhred(12, 30)).toBeLessThan(10);
+    expect(decideAbstention(locus({ alleleDepths: [27, 7] }), 60, config).reason).toBe('ALLELE_BALANCE');
+    expect(decideAbstention(locus({ genotype: [1, 1], alleleDepths: [12, 18] }), 60, config).reason).toBe('ALLELE_BALANCE');
+  });
+
+  it('CONFLICTING_EVIDENCE when more alleles are strongly supported than a diploid holds', () => {
+    expect(decideAbstention(locus({ alts: ['G', 'T'], alleleDepths: [10, 10, 10], excessAlleles: 1, pl: [1, 1, 1, 1, 1, 1] }), 60, config).reason).toBe('CONFLICTING_EVIDENCE');
+  });
+
+  it('REPEAT_CONTEXT: an indel in a long repeat needs the stricter repeat threshold', () => {
+    const indel = locus({ ref: 'GA', alts: ['G'], evidence: { repeatLength: 14, repeatUnit: 'A' } });
+    const strict = { ...config, repeatMinGq: 40, minGq: 10 };
+    expect(decideAbstention(indel, 30, strict).reason).toBe('REPEAT_CONTEXT');
+    expect(decideAbstention(indel, 45, strict).reason).toBeNull();
+    // An SNV in the same repeat is not held to it.
+    expect(decideAbstention(locus({ evidence: { repeatLength: 14 } }), 30, strict).reason).toBeNull();
+  });
+});
+
+describe('caller presets', () => {
+  it('load and validate for every platform', () => {
+    for (const p of ['illumina', 'hifi', 'ont'] as const) expect(loadPlatformPreset(p).platform).toBe(p);
+  });
+
+  it('name the file and the key of a bad setting', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genomaic-config-'));
+    const good = parse(readFileSync(join(process.cwd(), 'configs/call/illumina.yaml'), 'utf8')) as Record<string, unknown>;
+    const path = join(dir, 'bad.yaml');
+    writeFileSync(path, 'platform: illumina\nminBaseQuality: high\n');
+    expect(() => loadCallerConfig(path)).toThrow(`${path}: minBaseQuality: expected a number`);
+    expect(() => validateCallerConfig({ ...good, flank: 0 }, 'p.yaml')).toThrow('p.yaml: flank: 0 is outside 1..500');
+    expect(() => validateCallerConfig({ ...good, abstention: { ...(good.abstention as object), minGQ: 3 } }, 'p.yaml')).toThrow('p.yaml: abstention.minGQ: unknown setting');
+    expect(() => validateCallerConfig({ ...good, platform: 'sanger' }, 'p.yaml')).toThrow('p.yaml: platform: must be one of illumina, hifi, ont');
+  });
+});
