@@ -25,6 +25,8 @@ export interface RunOptions {
   stdinFile?: string;
   /** Where stderr of every command goes (appended). */
   logFile: string;
+  /** Kill the pipeline (its whole process group) after this many seconds. */
+  timeoutSeconds?: number;
 }
 
 /** Quotes an argument the way a person would type it in a POSIX shell. */
@@ -60,12 +62,27 @@ export function runPipeline(commands: Command[], options: RunOptions): Promise<s
   const log = createWriteStream(options.logFile, { flags: 'a' });
   log.write(`\n$ ${renderPipeline(commands, options)}\n`);
   return new Promise((resolve, reject) => {
+    // With a time limit each command leads its own process group, so grandchildren die with it.
+    const detached = options.timeoutSeconds !== undefined;
     const children = commands.map((c) =>
-      spawn(c.cmd, c.args, { cwd: options.cwd, env: { ...process.env, ...(c.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] }),
+      spawn(c.cmd, c.args, { cwd: options.cwd, env: { ...process.env, ...(c.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'], detached }),
     );
     let collected = '';
     let failed: Error | null = null;
     let remaining = children.length;
+    const timer =
+      options.timeoutSeconds === undefined
+        ? null
+        : setTimeout(() => {
+            failed ??= new CommandError(`timed out after ${options.timeoutSeconds} s: ${renderPipeline(commands, options)}`);
+            for (const child of children) {
+              try {
+                if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+              } catch {
+                // already gone
+              }
+            }
+          }, options.timeoutSeconds * 1000);
     children.forEach((child, i) => {
       child.stderr.pipe(log, { end: false });
       if (i === 0) {
@@ -82,6 +99,7 @@ export function runPipeline(commands: Command[], options: RunOptions): Promise<s
       child.on('close', (code, signal) => {
         if ((code !== 0 || signal) && !failed) failed = new CommandError(`${render(commands[i]!)} exited with ${signal ?? code} (log: ${displayPath(options.logFile)})`);
         if (--remaining === 0) {
+          if (timer) clearTimeout(timer);
           log.end();
           if (failed) {
             const tail = existsSync(options.logFile) ? readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n') : '';

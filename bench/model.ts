@@ -14,6 +14,7 @@
  *                          [--tile N] [--backend wasm|cpu|...] [--no-write]
  */
 import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeMachine, REPO_ROOT, writeBenchmarkSection } from './report.js';
@@ -24,6 +25,7 @@ import { FEATURE_COUNT } from '../engine/model/features.js';
 import { GenomeLtmMoe } from '../engine/model/model.js';
 import { SeededRandom } from '../engine/model/random.js';
 import { defaultLookahead, streamPredict, type FeatureSource } from '../engine/model/streaming.js';
+import { inferenceScan } from '../engine/model/ssm.js';
 import { batchFromTiles, generateSyntheticTile } from '../engine/model/synthetic.js';
 
 const CHR20_GRCH37 = 63_025_520;
@@ -60,6 +62,8 @@ function buildRing(settings: Parameters<typeof generateSyntheticTile>[2]): Float
 interface ThroughputRow {
   positions: number;
   seconds: number;
+  /** CPU seconds of this process (user + system): the machine is shared, wall time is not all ours. */
+  cpuSeconds: number;
   mbpPerSecond: number;
   peakRssMiB: number;
   peakTensorMiB: number;
@@ -72,6 +76,7 @@ async function measureThroughput(model: GenomeLtmMoe, ring: Float32Array, positi
   let peakTensorBytes = tf.memory().numBytes;
   const tensorsBefore = tf.memory().numTensors;
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   let lastReport = started;
   let checksum = 0;
   await streamPredict(model, source, { tileLength }, async (tile) => {
@@ -88,10 +93,12 @@ async function measureThroughput(model: GenomeLtmMoe, ring: Float32Array, positi
     }
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   if (!Number.isFinite(checksum)) throw new Error('non-finite model output');
   return {
     positions,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     mbpPerSecond: positions / 1e6 / seconds,
     peakRssMiB: peakRss / 2 ** 20,
     peakTensorMiB: peakTensorBytes / 2 ** 20,
@@ -184,25 +191,22 @@ async function main(): Promise<void> {
   log(`effective context: downstream ${context.reach.downstream} bp, upstream ${context.reach.upstream} bp`);
 
   const rows: ThroughputRow[] = [];
-  for (const size of sizes) {
-    log(`streaming ${size.toLocaleString('en-US')} positions…`);
-    const row = await measureThroughput(model, ring, size, tileLength, log);
-    log(`  ${row.mbpPerSecond.toFixed(4)} Mbp/s, ${row.seconds.toFixed(1)} s, peak RSS ${row.peakRssMiB.toFixed(0)} MiB, peak tensors ${row.peakTensorMiB.toFixed(1)} MiB`);
-    rows.push(row);
-  }
-  model.dispose();
+  const command = `npx tsx bench/model.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const render = (pending: number[]): string => {
+    const date = new Date().toISOString().slice(0, 10);
+    return `## Model runtime (GenomeLTM-MoE streaming inference)
 
-  const date = new Date().toISOString().slice(0, 10);
-  const md = `## Model runtime (GenomeLTM-MoE streaming inference)
-
-Measured ${date} by \`npx tsx bench/model.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\` on ${describeMachine()}.
+Measured ${date} by \`${command}\` on ${describeMachine()}.
 Backend: **${selection.backend}** (${selection.tried.map((t) => `${t.name}: ${t.ok ? 'used' : t.reason}`).join('; ')}).
-Model: ${weights}; ${arch.layers} bidirectional SSD layers, d_model ${arch.dModel}, ${arch.heads} heads × ${arch.headDim}, state ${arch.stateDim}, chunk ${arch.chunkSize}, ${arch.experts.length} experts top-${arch.topK}. Streaming tile ${tileLength.toLocaleString('en-US')} positions, look-ahead ${defaultLookahead(model).toLocaleString('en-US')} (backward horizon × 2), batch 1, one thread.
+Model: ${weights}; ${arch.layers} bidirectional SSD layers, d_model ${arch.dModel}, ${arch.heads} heads × ${arch.headDim}, state ${arch.stateDim}, chunk ${arch.chunkSize}, ${arch.experts.length} experts top-${arch.topK}. Streaming tile ${tileLength.toLocaleString('en-US')} positions, look-ahead ${defaultLookahead(model).toLocaleString('en-US')} (backward horizon × 2), batch 1, one thread, ${inferenceScan()} scan (ssm.ts \`inferenceScan\`).
 Input: synthetic pileup features (real-looking, from engine/model/synthetic.ts) read from a ${(RING / 1024).toFixed(0)} kbp ring, so the figures are the model's own cost (pileup and I/O excluded). Process RSS before streaming: ${rssBefore.toFixed(0)} MiB.
 
-| positions | time | throughput | peak RSS | peak tensor memory | tensors left after |
-|---:|---:|---:|---:|---:|---:|
-${rows.map((r) => `| ${r.positions.toLocaleString('en-US')}${r.positions === CHR20_GRCH37 ? ' (chr20 length)' : ''} | ${r.seconds.toFixed(1)} s | ${r.mbpPerSecond.toFixed(4)} Mbp/s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.peakTensorMiB.toFixed(1)} MiB | ${r.tensorsAtEnd} |`).join('\n')}
+| positions | wall time | CPU time | throughput (wall) | throughput per CPU-second | peak RSS | tensor memory held between tiles | tensors left after |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+${rows.map((r) => `| ${r.positions.toLocaleString('en-US')}${r.positions === CHR20_GRCH37 ? ' (chr20 length)' : ''} | ${r.seconds.toFixed(1)} s | ${r.cpuSeconds.toFixed(1)} s | ${r.mbpPerSecond.toFixed(4)} Mbp/s | ${(r.positions / 1e6 / r.cpuSeconds).toFixed(4)} Mbp/s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.peakTensorMiB.toFixed(1)} MiB | ${r.tensorsAtEnd} |`).join('\n')}
+${pending.map((p) => `| ${p.toLocaleString('en-US')}${p === CHR20_GRCH37 ? ' (chr20 length)' : ''} | not yet measured (run in progress or interrupted) | | | | | | |`).join('\n')}
+
+The machine is shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores when this section was written), so wall time overstates the cost; CPU time is this process's own.
 
 Peak memory is flat in sequence length: only the per-layer forward states (${arch.layers} × ${arch.heads} × ${arch.stateDim} × ${arch.headDim} floats) and one window's tensors live between tiles.
 
@@ -213,8 +217,17 @@ Effective context (${weights.startsWith('trained') ? 'trained weights' : 'initia
 ${context.rows.map((r) => `| ${r.distance.toLocaleString('en-US')} | ${r.downstream.toExponential(1)} | ${r.upstream.toExponential(1)} |`).join('\n')}
 
 Farthest position still moved by more than 1e-3 of the change at the perturbed position: ${context.reach.downstream.toLocaleString('en-US')} bp downstream, ${context.reach.upstream.toLocaleString('en-US')} bp upstream (the backward direction is bounded by its decay floor: ≤ 1e-3 after ${arch.backwardHorizon} bp per layer by construction).`;
-  console.log(md);
-  if (!values['no-write']) writeBenchmarkSection('model-runtime', md);
+  };
+  for (const [i, size] of sizes.entries()) {
+    log(`streaming ${size.toLocaleString('en-US')} positions…`);
+    const row = await measureThroughput(model, ring, size, tileLength, log);
+    log(`  ${row.mbpPerSecond.toFixed(4)} Mbp/s, ${row.seconds.toFixed(1)} s (${row.cpuSeconds.toFixed(1)} CPU s), peak RSS ${row.peakRssMiB.toFixed(0)} MiB, tensors held ${row.peakTensorMiB.toFixed(1)} MiB`);
+    rows.push(row);
+    // Written after every size, so a long run that is stopped still records what it measured.
+    if (!values['no-write']) writeBenchmarkSection('model-runtime', render(sizes.slice(i + 1)));
+  }
+  model.dispose();
+  console.log(render([]));
 }
 
 main().catch((err: unknown) => {

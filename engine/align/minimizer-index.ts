@@ -220,7 +220,8 @@ export async function buildMinimizerIndex(
   }
   const reference = builder.finish();
   const n = minimizers.length;
-  const bucketBits = Math.max(8, Math.min(30, Math.ceil(Math.log2(Math.max(2, n)))));
+  // one bucket per minimizer up to 2^28 buckets (1 GiB of offsets); beyond that buckets hold ~2 keys
+  const bucketBits = Math.max(8, Math.min(28, Math.ceil(Math.log2(Math.max(2, n)))));
   const shift = 32 - bucketBits;
   const bucketCount = 2 ** bucketBits;
   const bucketStart = new Uint32Array(bucketCount + 1);

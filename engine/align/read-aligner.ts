@@ -55,6 +55,9 @@ export interface ReadMapping {
 
 /** Tail extensions longer than this are clipped: nothing anchors them, and DP memory is bounded. */
 const MAX_EXTENSION = 50_000;
+/** Reads up to this long try an ungapped alignment first (see `tryGapless`). */
+const MAX_GAPLESS_READ = 1000;
+const GAPLESS_MAX_MISMATCHES = 3;
 
 export class ReadAligner {
   readonly index: MinimizerIndex;
@@ -176,6 +179,11 @@ export class ReadAligner {
     const qlen = read.length;
 
     const firstAnchor = anchors[0]!;
+    const lastAnchor = anchors[anchors.length - 1]!;
+    if (qlen <= MAX_GAPLESS_READ && ws.anchorX[firstAnchor]! - ws.anchorY[firstAnchor]! === ws.anchorX[lastAnchor]! - ws.anchorY[lastAnchor]!) {
+      const gapless = this.tryGapless(chain, read, contigIndex, ws.anchorX[firstAnchor]! - ws.anchorY[firstAnchor]!);
+      if (gapless) return gapless;
+    }
     const qs = ws.anchorY[firstAnchor]! + 1 - k;
     const rs = ws.anchorX[firstAnchor]! + 1 - k;
     // Left extension on reversed sequences.
@@ -310,6 +318,57 @@ export class ReadAligner {
       score: result.score,
       chainScore: 0,
       anchorCount: 0,
+      nm: tags.nm,
+      md: tags.md,
+      identity: tags.columns > 0 ? tags.matches / tags.columns : 0,
+      kind: 'primary',
+      mapq: 0,
+    };
+  }
+
+  /**
+   * Short reads whose chain lies on one diagonal are usually an exact or near-exact match:
+   * the ungapped alignment over the whole read is taken when it has at most
+   * `GAPLESS_MAX_MISMATCHES` mismatches (no gapped alignment of such a read scores better
+   * unless an indel sits within a few bases of an end, where it scores about the same). This
+   * skips the DP for most Illumina reads.
+   */
+  private tryGapless(chain: Chain, read: Uint8Array, contigIndex: number, diagonal: number): AlignmentHit | undefined {
+    const reference = this.index.reference;
+    const contig = reference.contigs[contigIndex]!;
+    const qlen = read.length;
+    const start = diagonal; // global reference position of read base 0
+    if (start < contig.offset || start + qlen > contig.offset + contig.length) return undefined;
+    const target = reference.fetch(start, start + qlen, this.fetchBuffer(qlen));
+    let mismatches = 0;
+    let score = 0;
+    const { match, mismatch } = this.scoring;
+    for (let i = 0; i < qlen; i++) {
+      const a = read[i]!;
+      const b = target[i]!;
+      if (a > 3 || b > 3) {
+        score -= 1;
+        mismatches++;
+      } else if (a === b) score += match;
+      else {
+        score -= mismatch;
+        mismatches++;
+      }
+      if (mismatches > GAPLESS_MAX_MISMATCHES) return undefined;
+    }
+    const cigar = [(qlen << 4) | 0];
+    const tags = computeAlignmentTags(cigar, read, target);
+    return {
+      contig: contigIndex,
+      pos: start - contig.offset,
+      end: start - contig.offset + qlen,
+      reverse: chain.reverse,
+      cigar,
+      queryStart: 0,
+      queryEnd: qlen,
+      score,
+      chainScore: chain.score,
+      anchorCount: chain.anchors.length,
       nm: tags.nm,
       md: tags.md,
       identity: tags.columns > 0 ? tags.matches / tags.columns : 0,

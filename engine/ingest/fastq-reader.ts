@@ -243,7 +243,7 @@ export class FastqReader implements AsyncIterable<FastqBatch> {
    */
   async explainFault(fault: unknown): Promise<unknown> {
     const chunks = this.activeChunks;
-    if (fault) return fault;
+    if (!(fault instanceof IngestError) || fault.code === 'cancelled' || this.compression === 'none' || chunks === null) return fault;
     this.activeChunks = null;
     return preferGzipFault(fault, chunks, { fileName: this.name, filePath: this.path });
   }

@@ -45,6 +45,12 @@ export interface TrainingSettings {
   loadBalanceWeight: number;
   /** Weight of the router's context hint (nudges experts towards their named specialities). */
   routerHintWeight: number;
+  /**
+   * Weight of each expert's own genotype loss (weighted by its route weight, plus a share for
+   * every expert), so that each expert is a standalone genotyper: the verifier compares experts
+   * and may re-route to one, which means nothing if only their mixture is trained.
+   */
+  expertLossWeight: number;
   /** Probability that a training tile is replaced by its reverse complement. */
   rcAugmentProbability: number;
   /** Held-out tiles for calibration and the reported metrics. */
@@ -193,6 +199,7 @@ export function validateModelTrainingConfig(document: unknown, file: string): Mo
     learningRate: t.number('learningRate', 1e-7, 1),
     loadBalanceWeight: t.number('loadBalanceWeight', 0, 10, 0.01),
     routerHintWeight: t.number('routerHintWeight', 0, 10, 0),
+    expertLossWeight: t.number('expertLossWeight', 0, 10, 0.5),
     rcAugmentProbability: t.number('rcAugmentProbability', 0, 1, 0.5),
     validationTiles: t.integer('validationTiles', 1, 1_000_000),
     logEvery: t.integer('logEvery', 1, 1_000_000, 10),

@@ -351,7 +351,10 @@ export function defineBackbone(store: ParameterStore, arch: ModelArchitecture, i
 }
 
 export interface BackboneWindowResult {
-  /** [batch, windowLength, dModel], final-normed; only the first `tileLength` rows are final. */
+  /**
+   * [batch, windowLength, dModel], final-normed; only the first `tileLength` rows are meaningful
+   * (the look-ahead rows of the last layer skip its forward mixer).
+   */
   hidden: tf.Tensor3D;
   /** Forward state of each layer after position `tileLength − 1`. */
   forwardStates: tf.Tensor4D[];
@@ -388,7 +391,12 @@ export function backboneWindow(
       const tileResult = runMixer(store, prefix, arch, 'forward', tilePart, carried?.[layer], scan);
       forwardStates.push(tileResult.finalState);
       let forwardOut = tileResult.output;
-      if (lookahead > 0) {
+      // The last layer's look-ahead rows feed nothing (outputs are read on the tile only), so
+      // they are zero there; deeper layers' backward scans need the earlier layers' rows.
+      const lastLayer = layer === arch.layers - 1;
+      if (lookahead > 0 && lastLayer) {
+        forwardOut = tf.concat([forwardOut, tf.zeros([batch, lookahead, arch.dModel])], 1);
+      } else if (lookahead > 0) {
         const ahead = runMixer(store, prefix, arch, 'forward', u.slice([0, tileLength, 0], [batch, lookahead, arch.dModel]), tileResult.finalState, scan);
         forwardOut = tf.concat([forwardOut, ahead.output], 1);
       }

@@ -78,6 +78,17 @@ function lossOf(model: GenomeLtmMoe, config: ModelTrainingConfig, batch: Trainin
   const perPosition = labels.mul(logProbabilities).sum(1).neg();
   const crossEntropy = perPosition.mul(weights).sum().div(weights.sum()) as tf.Scalar;
   let total = crossEntropy.add(out.loadBalanceLoss.mul(config.training.loadBalanceWeight)) as tf.Scalar;
+  if (config.training.expertLossWeight > 0) {
+    // Each expert's own cross-entropy, weighted by (route weight + 1/E) / 2: routed experts
+    // learn most where they are used, every expert learns a little everywhere (re-route targets).
+    const experts = config.model.experts.length;
+    const expertLog = tf.logSoftmax(out.expertLogits.reshape([positions, experts, GENOTYPE_CLASS_COUNT]));
+    const expertCrossEntropy = labels.expandDims(1).mul(expertLog).sum(2).neg(); // [positions, E]
+    const share = out.routeWeights.reshape([positions, experts]).add(1 / experts).div(2);
+    const perPositionExperts = expertCrossEntropy.mul(share).sum(1);
+    const expertLoss = perPositionExperts.mul(weights).sum().div(weights.sum());
+    total = total.add(expertLoss.mul(config.training.expertLossWeight)) as tf.Scalar;
+  }
   if (config.training.routerHintWeight > 0) {
     const hint = routerHintTargets(batch.features, positions, config.model.experts);
     const experts = config.model.experts.length;
@@ -168,6 +179,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     options.log?.(line);
   };
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const source = options.source ?? sourceForConfig(config);
   const augmentRandom = new SeededRandom(config.seed ^ 0x5a5a5a5a);
   const model = GenomeLtmMoe.create(config.model, config.seed);
@@ -199,7 +211,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       lossHistory.push(total);
       if (step === 1 || step % config.training.logEvery === 0 || step === config.training.steps) {
         const seconds = (performance.now() - started) / 1000;
-        log(`step ${step}/${config.training.steps}  loss ${total.toFixed(4)}  ce ${parts.crossEntropy.toFixed(4)}  balance ${parts.loadBalance.toFixed(3)}  ${seconds.toFixed(1)} s`);
+        const cpu = process.cpuUsage(cpuStart);
+        log(`step ${step}/${config.training.steps}  loss ${total.toFixed(4)}  ce ${parts.crossEntropy.toFixed(4)}  balance ${parts.loadBalance.toFixed(3)}  ${seconds.toFixed(1)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s)`);
       }
     }
 
@@ -209,6 +222,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     const calibrationSet = collectHeldOut(model, heldOut.slice(0, half));
     const evaluationSet = heldOut.length > 1 ? collectHeldOut(model, heldOut.slice(half)) : calibrationSet;
     const temperature = fitTemperature(calibrationSet.logits, calibrationSet.labels, GENOTYPE_CLASS_COUNT);
+    const cpuUsed = process.cpuUsage(cpuStart);
     model.temperature = temperature;
     const metrics: Record<string, number> = {
       steps: config.training.steps,
@@ -223,6 +237,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       eceUncalibrated: round(expectedCalibrationError(evaluationSet.logits, evaluationSet.labels, GENOTYPE_CLASS_COUNT, 1)),
       eceCalibrated: round(expectedCalibrationError(evaluationSet.logits, evaluationSet.labels, GENOTYPE_CLASS_COUNT, temperature)),
       trainSeconds: round((performance.now() - started) / 1000, 1),
+      // The machine may be shared: CPU time is this process's own cost.
+      trainCpuSeconds: round((cpuUsed.user + cpuUsed.system) / 1e6, 1),
     };
     for (const [e, name] of config.model.experts.entries()) metrics[`expertShare.${name}`] = round(evaluationSet.count ? evaluationSet.routeWeightSums[e]! / evaluationSet.count : 0);
     log(`held-out candidates ${metrics.heldOutCandidates}: accuracy ${metrics.candidateAccuracy} (majority class ${metrics.majorityClassRate}, allele-fraction rule ${metrics.alleleFractionBaselineAccuracy}); temperature ${metrics.temperature}; ECE ${metrics.eceUncalibrated} → ${metrics.eceCalibrated}`);

@@ -139,6 +139,26 @@ describe('linear index', () => {
   });
 });
 
+describe('edge cases samtools index must agree on', () => {
+  const cases: [string, () => BamRecordInput[]][] = [
+    ['a BAM with no records', () => []],
+    ['a BAM with only unplaced unmapped reads', () => records.filter((r) => r.refId < 0)],
+    ['a BAM whose records are all on the last reference', () => records.filter((r) => r.refId === TEST_REFERENCES.length - 1)],
+  ];
+  for (const [what, select] of cases) {
+    it(`indexes ${what}`, async () => {
+      const name = what.replace(/\W+/g, '-');
+      const path = join(dir.path, `${name}.bam`);
+      await writeBam(path, HEADER, select());
+      await runTool('samtools', ['quickcheck', '-v', path]);
+      const copy = join(dir.path, `${name}-samtools.bam`);
+      await copyFile(path, copy);
+      await runTool('samtools', ['index', copy]);
+      expect(parseBaiIndex(await readFile(`${path}.bai`))).toEqual(parseBaiIndex(await readFile(`${copy}.bai`)));
+    });
+  }
+});
+
 describe('buildBaiIndex on BAMs we did not write', () => {
   it('matches samtools index on a BAM written by samtools', async () => {
     const sorted = join(dir.path, 'samtools-sorted.bam');

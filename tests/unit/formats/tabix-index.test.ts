@@ -195,6 +195,28 @@ describe('BED + .tbi', () => {
   });
 });
 
+describe('edge cases', () => {
+  it('indexes a VCF with a header and no records as tabix does', async () => {
+    const ours = join(dir.path, 'empty.vcf.gz');
+    await writeIndexed(ours, 'vcf', vcf.header);
+    const theirs = join(dir.path, 'empty-tabix.vcf.gz');
+    await copyFile(ours, theirs);
+    await runTool('tabix', ['-f', '-p', 'vcf', theirs]);
+    expect(await readTabixIndexFile(`${ours}.tbi`)).toEqual(await readTabixIndexFile(`${theirs}.tbi`));
+    expect(await runTool('tabix', ['-l', ours])).toBe('');
+  });
+
+  it('folds comment lines between records into the next chunk as tabix does', async () => {
+    const lines = [...vcf.header, ...vcf.records.slice(0, 3000).flatMap((r, i) => (i % 500 === 0 ? ['#interleaved comment', r.line] : [r.line]))];
+    const ours = join(dir.path, 'comments.vcf.gz');
+    await writeIndexed(ours, 'vcf', lines);
+    const theirs = join(dir.path, 'comments-tabix.vcf.gz');
+    await copyFile(ours, theirs);
+    await runTool('tabix', ['-f', '-p', 'vcf', theirs]);
+    expect(await readTabixIndexFile(`${ours}.tbi`)).toEqual(await readTabixIndexFile(`${theirs}.tbi`));
+  });
+});
+
 describe('line parsing and order checks', () => {
   it('parses intervals as htslib tbx_parse1', () => {
     expect(parseTabixInterval('chr1\t100\t.\tACG\tA\t.\t.\tDP=3', TABIX_PRESETS.vcf)).toEqual({ sequence: 'chr1', begin: 99, end: 102 });

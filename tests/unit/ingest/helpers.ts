@@ -127,20 +127,21 @@ export function referenceQc(text: string): ReferenceQc {
     bases += sequence.length;
     let readGc = 0;
     let readN = 0;
-    for (const base of sequence.toUpperCase()) {
+    for (let j = 0; j < sequence.length; j++) {
+      const base = sequence[j]!.toUpperCase();
       if (base === 'G' || base === 'C') readGc++;
       if (base === 'N') readN++;
     }
     gc += readGc;
     n += readN;
     if (sequence.length - readN > 0) gcHistogram[Math.floor((100 * readGc) / (sequence.length - readN))]!++;
-    [...quality].forEach((char, cycle) => {
-      const phred = char.charCodeAt(0) - 33;
+    for (let cycle = 0; cycle < quality.length; cycle++) {
+      const phred = quality.charCodeAt(cycle) - 33;
       phredSum += phred;
       qualityHistogram[phred]!++;
       // Per-cycle values only where the engine reports them (short reads), to keep this cheap.
       if (cycle < 1000) (perCycleValues[cycle] ??= []).push(phred);
-    });
+    }
   }
   const nearestRank = (sorted: number[], p: number): number => sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1]!;
   return {

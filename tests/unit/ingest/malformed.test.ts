@@ -85,6 +85,8 @@ describe('file-level faults', () => {
     expect(detail.message).toBe('stored.fastq.gz: the gzip data is corrupt (incorrect data check); the file is damaged');
   });
 
+  // Whether zlib's checksum error or the name mismatch surfaces first depends on how far R2's
+  // inflate has run ahead; either way the report must be the corruption.
   it('reports a garbled mate name in damaged gzip as corrupt-gzip, not a pair mismatch', async () => {
     const records = illuminaRecords(30_000);
     const r1 = temp.write('garbled_R1.fastq', fastqText(records));

@@ -35,7 +35,9 @@ describe('training', () => {
     const last = result.lossHistory.slice(-10).reduce((a, b) => a + b, 0) / 10;
     expect(last).toBeLessThan(0.7 * first);
     expect(result.metrics.heldOutCandidates).toBeGreaterThan(100);
-    expect(result.metrics.candidateAccuracy).toBeGreaterThan(result.metrics.majorityClassRate! + 0.15);
+    // Beats chance (1/3) and halves the error of always answering the commonest class.
+    expect(result.metrics.candidateAccuracy).toBeGreaterThan(1 / 3);
+    expect(1 - result.metrics.candidateAccuracy!).toBeLessThan(0.5 * (1 - result.metrics.majorityClassRate!));
     expect(result.metrics.candidateAccuracy).toBeGreaterThan(result.metrics.alleleFractionBaselineAccuracy!);
     expect(result.metrics.temperature).toBeGreaterThan(0);
     expect(result.seconds).toBeLessThan(60);

@@ -1,0 +1,89 @@
+/**
+ * The benchmark kit's pure pieces, tested here so CI checks them without running the kit:
+ * the region split that keeps training and evaluation apart, the truth clean-up that keeps
+ * the truth equal to the simulated haplotypes, and the lift-over of SVs to the reference.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadRegions, loadSuite, simulatedSpan } from '../../../bench/config.js';
+import { sanitisePhasedTruth, survivorClock } from '../../../bench/data.js';
+import { haplotypeToReference, parseChain } from '../../../bench/liftover.js';
+import { chunkRegions } from '../../../bench/peers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'genomaic-kit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('regions', () => {
+  it('refuses overlapping regions, so a model can never be trained on its evaluation region', () => {
+    expect(() =>
+      loadRegions({
+        regions: [
+          { name: 'a', start: 1, end: 100, role: 'evaluation' },
+          { name: 'b', start: 100, end: 200, role: 'training' },
+        ],
+      }),
+    ).toThrow(/overlap/);
+  });
+
+  it('loads the shipped suites: the small suite evaluates chr20:1,000,001–2,000,000 and nothing it evaluates is training', () => {
+    const small = loadSuite('small');
+    expect(small.evaluate.map((r) => [r.name, r.start, r.end])).toEqual([['eval-1m', 1_000_001, 2_000_000]]);
+    expect(simulatedSpan(small)).toEqual({ start: 980_001, end: 2_020_000 });
+    const large = loadSuite('large');
+    expect(large.evaluate.every((r) => r.role === 'evaluation')).toBe(true);
+    expect(large.allRegions.filter((r) => r.role === 'training').length).toBeGreaterThan(0);
+  });
+
+  it('splits evaluation regions into one chunk per thread for parallel calling', () => {
+    expect(chunkRegions('20', [{ name: 'r', start: 1, end: 10, role: 'evaluation' }], 2)).toEqual([
+      { contig: '20', start: 1, end: 5 },
+      { contig: '20', start: 6, end: 10 },
+    ]);
+  });
+});
+
+describe('sanitisePhasedTruth', () => {
+  it('sets to reference an allele that overlaps an earlier allele on the same haplotype (as bcftools consensus would skip it)', async () => {
+    // The real case from the panel: a 13 bp deletion and an SNV inside it, both on haplotype 2.
+    const input = join(dir, 'truth.vcf');
+    writeFileSync(
+      input,
+      [
+        '##fileformat=VCFv4.2',
+        '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tHG00096',
+        '20\t1903655\trs6147267\tCATCTCCCTGGCTG\tC\t.\t.\t.\tGT\t0|1',
+        '20\t1903668\trs7266627\tG\tC\t.\t.\t.\tGT\t1|1',
+        '20\t1903680\t.\tA\tG\t.\t.\t.\tGT\t0|1',
+        '',
+      ].join('\n'),
+    );
+    const output = join(dir, 'clean.vcf');
+    const result = await sanitisePhasedTruth(input, output);
+    expect(result).toEqual({ records: 3, droppedAlleles: 1, droppedRecords: 0 });
+    const genotypes = readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('20\t'))
+      .map((l) => l.split('\t')[9]);
+    expect(genotypes).toEqual(['0|1', '1|0', '0|1']);
+  });
+});
+
+describe('lift-over of haplotype coordinates', () => {
+  it('maps through the chain bcftools consensus writes, across insertions and deletions', () => {
+    // Reference span starts at 0-based 990000; the haplotype has a 1 bp deletion after 100 bases
+    // and a 2 bp insertion 50 bases later.
+    const chain = parseChain('chain 1 20 2010000 + 990000 2010000 20 2009999 + 990000 2009999 1\n100 1 0\n50 0 2\n1000\n');
+    expect(haplotypeToReference(chain, 0)).toBe(990_000);
+    expect(haplotypeToReference(chain, 99)).toBe(990_099);
+    expect(haplotypeToReference(chain, 100)).toBe(990_101); // after the deleted base
+    expect(haplotypeToReference(chain, 150)).toBe(990_150); // inside the insertion: the base before it
+    expect(haplotypeToReference(chain, 152)).toBe(990_151);
+  });
+
+  it('freezes SURVIVOR\u2019s clock at a time derived from the seed', () => {
+    expect(survivorClock(1)).toBe('2020-01-01 00:00:01');
+    expect(survivorClock(2)).not.toBe(survivorClock(1));
+  });
+});
