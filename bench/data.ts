@@ -174,7 +174,7 @@ export async function prepareTruth(paths: KitPaths, suite: SuiteConfig, runner: 
   const sanitised = join(dir, 'truth.vcf');
   const spanFasta = join(dir, 'span.fa');
   const sanitiseJson = join(dir, 'sanitise.json');
-  await runner.step('truth', { panel, sample: suite.sample, spanRegion }, [files.vcf, files.hap1, files.hap2, files.hap1Chain, sanitiseJson], async (exec, commands) => {
+  await runner.step('truth', { panel, reference: paths.reference, sample: suite.sample, spanRegion }, [files.vcf, files.hap1, files.hap2, files.hap1Chain, sanitiseJson], async (exec, commands) => {
     await exec([
       { cmd: 'bcftools', args: ['view', '-s', suite.sample, '-r', spanRegion, '-c', '1', '-Ou', panel] },
       { cmd: 'bcftools', args: ['norm', '-f', paths.reference, '-m', '-any', '-Oz', '-o', raw] },

@@ -5,7 +5,7 @@
  * reused from the cache (and say so) unless --fresh is given.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { REPO_ROOT } from './report.js';
@@ -120,6 +120,24 @@ export interface StepRecord {
   cached: boolean;
 }
 
+/**
+ * Size and modification time of every existing file named in a step's parameters, so that a
+ * step reruns when an input was rebuilt (a re-simulated FASTQ invalidates its alignment).
+ */
+function inputFingerprints(params: unknown, out: string[] = []): string[] {
+  if (typeof params === 'string') {
+    if (params.startsWith('/') && existsSync(params)) {
+      const st = statSync(params);
+      if (st.isFile()) out.push(`${params}:${st.size}:${st.mtimeMs}`);
+    }
+  } else if (Array.isArray(params)) {
+    for (const p of params) inputFingerprints(p, out);
+  } else if (typeof params === 'object' && params !== null) {
+    for (const v of Object.values(params)) inputFingerprints(v, out);
+  }
+  return out;
+}
+
 interface Stamp {
   hash: string;
   seconds: number;
@@ -146,7 +164,8 @@ export class StepRunner {
   }
 
   /**
-   * Runs `body` unless a stamp with the same parameter hash exists and all outputs are present.
+   * Runs `body` unless a stamp with the same parameter hash (parameters plus the size and
+   * mtime of the input files they name) exists and all outputs are present.
    * `body` receives `exec(commands, options)` which runs and records one pipeline.
    */
   async step(
@@ -155,7 +174,10 @@ export class StepRunner {
     outputs: string[],
     body: (exec: (commands: Command[], options?: Omit<RunOptions, 'logFile'>) => Promise<string>, commands: string[]) => Promise<void>,
   ): Promise<StepRecord> {
-    const hash = createHash('sha256').update(JSON.stringify({ name, params })).digest('hex').slice(0, 16);
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ name, params, inputs: inputFingerprints(params) }))
+      .digest('hex')
+      .slice(0, 16);
     const stampPath = join(this.stampDir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
     if (!this.fresh && existsSync(stampPath) && outputs.every((o) => existsSync(o))) {
       const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as Stamp;

@@ -23,8 +23,9 @@ export interface ReadSetSummary {
 
 export interface SmallVariantRow {
   platform: Platform;
-  aligner: Aligner;
-  caller: Caller;
+  /** 'genomaic' for the product's own pipeline. */
+  aligner: Aligner | 'genomaic';
+  caller: Caller | 'genomaic';
   label: string;
   alignSeconds: number;
   callSeconds: number;

@@ -13,7 +13,7 @@ import type { Platform, SuiteConfig } from './config.js';
 import { loadSuite, simulatedSpan } from './config.js';
 import { indexReferenceForBwa, kitPaths, prepareReference, prepareSvs, prepareTruth } from './data.js';
 import { StepRunner } from './exec.js';
-import { atomisedTruth, evaluateCalls } from './evaluate.js';
+import { atomisedTruth, evaluateCalls, MIN_QUAL } from './evaluate.js';
 import { renderKitMarkdown } from './markdown.js';
 import type { Alignment, Caller } from './peers.js';
 import { align, callSmallVariants, callStructuralVariants, perBaseDepth } from './peers.js';
@@ -27,6 +27,7 @@ import type { ReadSet } from './simulate.js';
 import { simulateReads } from './simulate.js';
 import { debianPackageVersion, ensureTools, TOOLS } from './tools.js';
 import { compareSvFiles } from '../engine/compare/sv.js';
+import { compareVcfFiles } from '../engine/compare/compare.js';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -37,6 +38,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --fresh           rebuild everything of this suite (the reference and its index are kept)
   --skip-real       skip the NA12878 real-read set
   --skip-sv         skip structural variants
+  --product-timeout S  time limit per product run (genomaic analyze), seconds (default 600)
   --no-docs         do not rewrite docs/benchmarks.md
   --cache DIR       data and work directory (default .cache/bench)
   -h, --help`;
@@ -48,6 +50,7 @@ interface RunOptions {
   skipReal: boolean;
   skipSv: boolean;
   writeDocs: boolean;
+  productTimeoutSeconds: number;
   cacheRoot: string;
   command: string;
 }
@@ -62,6 +65,7 @@ function parseOptions(argv: string[]): RunOptions | null {
     'skip-real': { type: 'boolean' },
     'skip-sv': { type: 'boolean' },
     'no-docs': { type: 'boolean' },
+    'product-timeout': { type: 'string' },
     cache: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -87,6 +91,7 @@ function parseOptions(argv: string[]): RunOptions | null {
     skipReal: boolFlag(parsed, 'skip-real'),
     skipSv: boolFlag(parsed, 'skip-sv'),
     writeDocs: !boolFlag(parsed, 'no-docs'),
+    productTimeoutSeconds: numeric('product-timeout') ?? 600,
     cacheRoot: stringFlag(parsed, 'cache') ?? join(REPO_ROOT, '.cache', 'bench'),
     command: ['npm run bench --', ...argv].join(' '),
   };
@@ -128,7 +133,18 @@ const PIPELINES: { platform: Platform; aligner: 'bwa' | 'minimap2'; callers: Cal
   { platform: 'illumina', aligner: 'bwa', callers: ['bcftools', 'freebayes'] },
 ];
 /** Table order. */
-const ROW_ORDER = ['illumina.bwa.bcftools', 'illumina.bwa.freebayes', 'illumina.minimap2.bcftools', 'hifi.minimap2.bcftools', 'hifi.minimap2.freebayes', 'ont.minimap2.bcftools', 'ont.minimap2.freebayes'];
+const ROW_ORDER = [
+  'illumina.bwa.bcftools',
+  'illumina.bwa.freebayes',
+  'illumina.minimap2.bcftools',
+  'illumina.genomaic.genomaic',
+  'hifi.minimap2.bcftools',
+  'hifi.minimap2.freebayes',
+  'hifi.genomaic.genomaic',
+  'ont.minimap2.bcftools',
+  'ont.minimap2.freebayes',
+  'ont.genomaic.genomaic',
+];
 
 async function main(): Promise<number> {
   let options: RunOptions | null;
@@ -179,12 +195,15 @@ async function main(): Promise<number> {
   const truthAtomised = await atomisedTruth(truth.vcf, truth.evalBed, paths.reference, paths.evalDir, runner);
   const smallVariants: SmallVariantRow[] = [];
   const evaluate = [...suite.evaluate].sort((a, b) => a.start - b.start);
+  /** Depth per platform from the first peer alignment, reused for the product's rows. */
+  const depthByPlatform = new Map<Platform, string>();
   for (const pipeline of PIPELINES) {
     if (!suite.platforms.includes(pipeline.platform)) continue;
     const reads = readSets.find((r) => r.platform === pipeline.platform && r.set === 'small')!;
     if (pipeline.aligner === 'bwa') await bwaIndex;
     const alignment: Alignment = await align(pipeline.platform, pipeline.aligner, 'small', reads.fastq, paths.reference, suite.sample, paths.alignDir, threads, runner);
     const depth = await perBaseDepth(alignment, truth.evalBed, runner);
+    if (!depthByPlatform.has(pipeline.platform)) depthByPlatform.set(pipeline.platform, depth);
     for (const caller of pipeline.callers) {
       if (caller === 'freebayes' && !suite.freebayes.includes(pipeline.platform)) continue;
       const calls = await callSmallVariants(alignment, caller, paths.reference, suite.contig, evaluate, paths.callsDir, threads, runner);
@@ -207,7 +226,6 @@ async function main(): Promise<number> {
     }
   }
 
-  smallVariants.sort((a, b) => ROW_ORDER.indexOf(`${a.platform}.${a.aligner}.${a.caller}`) - ROW_ORDER.indexOf(`${b.platform}.${b.aligner}.${b.caller}`));
   await bwaIndex;
 
   // Structural variants on the SV reads.
@@ -227,18 +245,52 @@ async function main(): Promise<number> {
 
   // Real reads with truth.
   const realReads: RealReadRow[] = [];
-  if (!options.skipReal) {
-    const real = await runRealReads(paths.realDir, paths.cacheRoot, threads, runner);
-    for (const r of real.results) realReads.push({ label: `bwa + ${r.caller}`, report: r.report });
-  }
+  const real = options.skipReal ? null : await runRealReads(paths.realDir, paths.cacheRoot, threads, runner);
+  for (const r of real?.results ?? []) realReads.push({ label: `bwa + ${r.caller}`, report: r.report });
 
-  // The product on the same inputs.
+  // The product on the same inputs, scored as the peers are.
   const product: ProductStageResult[] = [];
-  const smallReads = readSets.filter((r) => r.set === 'small');
   for (const stage of PRODUCT_STAGES) {
     process.stderr.write(`[bench] product: ${stage.name} …\n`);
-    product.push(...(await stage.run({ reads: smallReads, reference: paths.reference, threads, workDir: join(paths.suiteDir, 'product') })));
+    product.push(
+      ...(await stage.run({
+        reads: readSets.filter((r) => r.set === 'small'),
+        reference: paths.reference,
+        regions: evaluate.map((r) => `${suite.contig}:${r.start}-${r.end}`),
+        sample: suite.sample,
+        workDir: join(paths.suiteDir, 'product'),
+        runner,
+        timeoutSeconds: options.productTimeoutSeconds,
+        realReads: real ? { r1: real.fastq.r1, r2: real.fastq.r2, reference: real.reference } : null,
+      })),
+    );
   }
+  for (const result of product) {
+    if (!result.callsVcf) continue;
+    const label = `GenomAIc analyze (aligner: ${String(result.detail.aligner ?? 'unknown')})`;
+    if (result.platform === 'real') {
+      const report = await compareVcfFiles({ truthPath: real!.truth, callsPath: result.callsVcf, referencePath: real!.reference, minQual: MIN_QUAL });
+      realReads.push({ label, report });
+      continue;
+    }
+    const name = `${result.platform}.genomaic.analyze`;
+    const evaluation = await evaluateCalls(name, result.callsVcf, { vcf: truth.vcf, atomised: truthAtomised, sample: suite.sample }, paths.reference, truth.evalBed, truth.regionBeds, depthByPlatform.get(result.platform) ?? null, paths.evalDir, runner);
+    writeFileSync(join(paths.evalDir, `${name}.compare.json`), JSON.stringify(evaluation.report, null, 2));
+    smallVariants.push({
+      platform: result.platform,
+      aligner: 'genomaic',
+      caller: 'genomaic',
+      label,
+      alignSeconds: result.seconds,
+      callSeconds: 0,
+      comparatorSeconds: evaluation.comparatorSeconds,
+      report: evaluation.report,
+      byRegion: evaluation.byRegion,
+      crossCheck: evaluation.crossCheck,
+    });
+    process.stderr.write(`[bench] ${name}: ${summaryLine(evaluation.report)}\n`);
+  }
+  smallVariants.sort((a, b) => ROW_ORDER.indexOf(`${a.platform}.${a.aligner}.${a.caller}`) - ROW_ORDER.indexOf(`${b.platform}.${b.aligner}.${b.caller}`));
 
   const evalTruth = smallVariants[0]?.report.metrics;
   const tools: ToolVersion[] = TOOLS.map((t) => ({ tool: t.binary, debianPackage: t.debianPackage, version: debianPackageVersion(t.debianPackage), role: t.role }));

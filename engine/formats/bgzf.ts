@@ -153,7 +153,8 @@ export interface BgzfWriteSummary {
 /**
  * Streams data into a BGZF file written under a temp name, renamed on `close()`/`commit()`.
  *
- * Not re-entrant: await each `write` before the next (records must stay in order anyway).
+ * Await each `write` before the next: data is appended in call order, and awaiting is what
+ * applies back-pressure (at most `maxBlocksInFlight` blocks wait in memory).
  */
 export class BgzfWriter {
   readonly path: string;
@@ -173,6 +174,7 @@ export class BgzfWriter {
   private blocksWritten = 0;
   private uncompressedBytes = 0;
   private failure: unknown;
+  private draining: Promise<void> | undefined;
   private state: 'open' | 'finished' | 'committed' | 'aborted' = 'open';
 
   private constructor(path: string, file: AtomicFile, level: number, maxBlocksInFlight: number) {
@@ -326,7 +328,21 @@ export class BgzfWriter {
     this.blockOrdinal++;
   }
 
+  /**
+   * Writes compressed blocks, in order, until at most `limit` are pending. Serialized: a
+   * second caller waits for the first, so two drains never take the same block.
+   */
   private async drainTo(limit: number): Promise<void> {
+    while (this.draining) await this.draining;
+    this.draining = this.writePendingBlocks(limit);
+    try {
+      await this.draining;
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async writePendingBlocks(limit: number): Promise<void> {
     try {
       while (this.pending.length > limit) {
         const block = await this.pending[0]!;

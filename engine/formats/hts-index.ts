@@ -18,7 +18,7 @@
  * resolved to virtual offsets in `finish()`, because the chunk-merging rules compare
  * compressed block addresses, which are only known once the file is written.
  */
-import { BAI_BIN_COUNT, BAI_MAX_POSITION, BAI_PSEUDO_BIN, BAI_MIN_SHIFT, firstBinOfLevel, parentBin, reg2bin, BAI_DEPTH } from './binning.js';
+import { BAI_BIN_COUNT, BAI_DEPTH, BAI_MAX_POSITION, BAI_MIN_SHIFT, BAI_PSEUDO_BIN, firstBinOfLevel, parentBin, reg2bin } from './binning.js';
 import type { BgzfPosition, VirtualOffset } from './bgzf.js';
 
 /** A range of virtual offsets [start, end). */
@@ -126,11 +126,9 @@ export class BinningIndexBuilder {
       if (tid >= 0 && this.noCoordinate > 0) {
         throw new IndexOrderError(`Record on ${this.describeReference(tid)} follows records with no reference; those must come last`);
       }
+      // References may come in any order (as htslib allows) but each must be contiguous.
       if (tid >= 0 && this.references[tid] !== undefined) {
         throw new IndexOrderError(`Records for ${this.describeReference(tid)} are not contiguous (the file is not sorted by reference)`);
-      }
-      if (tid >= 0 && this.lastTid > tid) {
-        // htslib tolerates references in any order as long as each is contiguous; so do we.
       }
       this.lastTid = tid;
       this.lastBin = -1;

@@ -144,8 +144,12 @@ export function strandBiased(genotype: GenotypeIndex, e: VerifierEvidence, confi
   return strandBiasPhred(e.refForward, e.refReverse, e.altForward, e.altReverse) >= config.strandBiasMinPhred;
 }
 
-/** Largest divergence between any two used experts, with whether their genotypes differ. */
-function expertDisagreement(e: VerifierEvidence, used: readonly number[]): { divergence: number; genotypesDiffer: boolean } {
+/**
+ * Largest divergence between any two used experts, and whether two of them confidently
+ * (each with GQ ≥ minGq) name different genotypes; two unsure experts on either side of a
+ * decision boundary are the low-confidence case, not a disagreement.
+ */
+function expertDisagreement(e: VerifierEvidence, used: readonly number[], minGq: number): { divergence: number; genotypesDiffer: boolean } {
   let divergence = 0;
   let genotypesDiffer = false;
   for (let i = 0; i < used.length; i++) {
@@ -153,7 +157,7 @@ function expertDisagreement(e: VerifierEvidence, used: readonly number[]): { div
       const p = e.expertPosteriors[used[i]!]!;
       const q = e.expertPosteriors[used[j]!]!;
       divergence = Math.max(divergence, jensenShannon(p, q));
-      if (genotypeOf(p) !== genotypeOf(q)) genotypesDiffer = true;
+      if (genotypeOf(p) !== genotypeOf(q) && gqOf(p) >= minGq && gqOf(q) >= minGq) genotypesDiffer = true;
     }
   }
   return { divergence, genotypesDiffer };
@@ -179,7 +183,7 @@ function check(posterior: Posterior, used: readonly number[], e: VerifierEvidenc
   if (!alleleBalanceFits(genotype, e, config)) {
     findings.push({ reason: 'ALLELE_BALANCE', because: `genotype ${genotype} against ${e.altForward + e.altReverse} alt / ${e.refForward + e.refReverse} ref reads`, rerouteCanFix: true });
   }
-  const disagreement = expertDisagreement(e, used);
+  const disagreement = expertDisagreement(e, used, config.minGq);
   if (disagreement.genotypesDiffer || disagreement.divergence > config.maxExpertDivergence) {
     findings.push({ reason: 'MODEL_UNCERTAIN', because: `used experts disagree (JS ${disagreement.divergence.toFixed(3)} bits)`, rerouteCanFix: true });
   }

@@ -227,13 +227,19 @@ export async function openReference(fastaPath: string, options: OpenReferenceOpt
     if (!sameStat) sha256 = await sha256OfFile(path, options.signal);
     if (sameStat || sha256 === cached.fasta.sha256) {
       const gzi = cached.gzi ? parseGzi(Buffer.from(cached.gzi, 'base64')) : undefined;
-      if (!sameStat) {
-        // Touched but unchanged: remember the new stat so the next open is fast again.
-        await saveCache(cachePath, { ...cached, fasta: { ...cached.fasta, ...identity } }, warnings);
+      // Index files may have been deleted since; put back what is missing.
+      const wroteFai = await reconcileIndexFile(`${path}.fai`, Buffer.from(formatFai(cached.contigs)), path, {
+        write,
+        replaceable: cached.wroteFai ?? false,
+        warnings,
+      });
+      const wroteGzi = gzi
+        ? await reconcileIndexFile(`${path}.gzi`, serializeGzi(gzi), path, { write, replaceable: cached.wroteGzi ?? false, warnings })
+        : false;
+      if (!sameStat || wroteFai !== (cached.wroteFai ?? false) || wroteGzi !== (cached.wroteGzi ?? false)) {
+        // Touched but unchanged, or index files rewritten: record it so the next open is fast again.
+        await saveCache(cachePath, { ...cached, fasta: { ...cached.fasta, ...identity }, wroteFai, wroteGzi }, warnings);
       }
-      const faiPath = `${path}.fai`;
-      await reconcileIndexFile(faiPath, Buffer.from(formatFai(cached.contigs)), path, { write, replaceable: cached.wroteFai ?? false, warnings });
-      if (gzi) await reconcileIndexFile(`${path}.gzi`, serializeGzi(gzi), path, { write, replaceable: cached.wroteGzi ?? false, warnings });
       const genome = new ReferenceGenome(path, compression, cached.fasta.sha256, cached.contigs, 'cache', warnings, identity, gzi);
       if (options.preload) for (const contig of genome.contigs) await genome.load(contig.name);
       return genome;

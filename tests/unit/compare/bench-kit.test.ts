@@ -11,6 +11,7 @@ import { loadRegions, loadSuite, simulatedSpan } from '../../../bench/config.js'
 import { sanitisePhasedTruth, survivorClock } from '../../../bench/data.js';
 import { haplotypeToReference, parseChain } from '../../../bench/liftover.js';
 import { chunkRegions } from '../../../bench/peers.js';
+import { renderPipeline, shellQuote } from '../../../bench/exec.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'genomaic-kit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,5 +86,21 @@ describe('lift-over of haplotype coordinates', () => {
   it('freezes SURVIVOR\u2019s clock at a time derived from the seed', () => {
     expect(survivorClock(1)).toBe('2020-01-01 00:00:01');
     expect(survivorClock(2)).not.toBe(survivorClock(1));
+  });
+});
+
+describe('logged commands', () => {
+  it('are written so that pasting them into a shell runs the same thing', () => {
+    expect(shellQuote('QUAL>=20 && GT="alt"')).toBe(`'QUAL>=20 && GT="alt"'`);
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('20:1000001-2000000')).toBe('20:1000001-2000000');
+    const line = renderPipeline(
+      [
+        { cmd: 'bwa', args: ['mem', '-R', '@RG\\tID:x', 'ref.fa', 'r1.fq'] },
+        { cmd: 'samtools', args: ['sort', '-o', 'out.bam', '-'] },
+      ],
+      { stdoutFile: undefined },
+    );
+    expect(line).toBe(`bwa mem -R '@RG\\tID:x' ref.fa r1.fq | samtools sort -o out.bam -`);
   });
 });

@@ -4,7 +4,7 @@
  * fits in memory or is spilled in many runs; and it must leave no temp files behind,
  * whether it succeeds, fails or is aborted.
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBaiIndex } from '../../../engine/formats/bai.js';
@@ -67,7 +67,7 @@ describe('sortBam', () => {
     // The header now says coordinate, and the BAI matches samtools index.
     expect(await runTool('samtools', ['view', '-H', output])).toMatch(/^@HD\tVN:1\.6\tSO:coordinate\n/);
     const theirs = join(dir.path, 'ours-spilled-copy.bam');
-    await runTool('cp', [output, theirs]);
+    await copyFile(output, theirs);
     await runTool('samtools', ['index', theirs]);
     expect(parseBaiIndex(await readFile(`${output}.bai`))).toEqual(parseBaiIndex(await readFile(`${theirs}.bai`)));
   });

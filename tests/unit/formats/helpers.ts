@@ -8,7 +8,7 @@
  * encoder against htslib, not against itself.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +52,15 @@ export async function runToolExpectingFailure(tool: string, args: string[]): Pro
     return (error as { stderr?: string }).stderr ?? '';
   }
   throw new Error(`${tool} ${args.join(' ')} succeeded but was expected to fail`);
+}
+
+/** Fails with the Debian package to install when a data file shipped by a package is missing. */
+export async function requirePackageFile(path: string, debianPackage: string): Promise<void> {
+  try {
+    await access(path);
+  } catch {
+    throw new Error(`${path} is missing: install the Debian package "${debianPackage}" (apt-get install ${debianPackage}), which ships it`);
+  }
 }
 
 export async function makeTempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {

@@ -93,6 +93,14 @@ describe('verifier', () => {
     expect(byContext.findings[0]).toMatch(/experts disagree/);
   });
 
+  it('does not count two unsure experts either side of a boundary as disagreeing', () => {
+    const leansHet: Posterior = [0.45, 0.5, 0.05];
+    const leansRef: Posterior = [0.5, 0.45, 0.05];
+    const out = verifyCall(evidence({ posterior: [0.47, 0.48, 0.05], usedExperts: [0, 1], expertPosteriors: [leansHet, leansRef, UNSURE, UNSURE] }));
+    expect(out.findings.some((f) => f.includes('disagree'))).toBe(false);
+    expect(out.verdict).toMatchObject({ kind: 'abstain', reason: 'MODEL_UNCERTAIN' });
+  });
+
   it('abstains as model-uncertain when confidence is low and no expert is confident', () => {
     const out = verifyCall(evidence({ posterior: UNSURE, usedExperts: [0], expertPosteriors: [UNSURE, UNSURE, UNSURE, UNSURE] }));
     expect(out.verdict).toMatchObject({ kind: 'abstain', reason: 'MODEL_UNCERTAIN' });

@@ -5,19 +5,20 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FastaFormatError, formatFai, parseFai, type FastaFaultReason } from '../../../engine/reference/fasta-scanner.js';
 import { openReference } from '../../../engine/reference/reference-genome.js';
-import { makeTempDir, runTool, runToolExpectingFailure, seededRandom } from '../formats/helpers.js';
+import { makeTempDir, requirePackageFile, runTool, runToolExpectingFailure, seededRandom } from '../formats/helpers.js';
 
 const MT_HUMAN_GZ = '/usr/share/doc/minimap2/test/MT-human.fa.gz';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
+  await requirePackageFile(MT_HUMAN_GZ, 'minimap2');
   dir = await makeTempDir('fasta');
 });
 afterAll(async () => {
@@ -277,6 +278,11 @@ describe('sidecar cache', () => {
     expect(second.openedFrom).toBe('cache');
     expect(second.contigs).toEqual(first.contigs);
     expect(await second.fetch('a', 6, 11)).toBe('GTACG');
+
+    // A deleted .fai is put back from the cache, without rescanning.
+    await rm(`${path}.fai`);
+    expect((await openReference(path)).openedFrom).toBe('cache');
+    expect(await readFile(`${path}.fai`, 'utf8')).toBe(formatFai(first.contigs));
 
     // Touched but not changed: the checksum still matches, so the cache is kept.
     const later = new Date(Date.now() + 5000);

@@ -8,7 +8,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReference } from '../../../engine/reference/reference-genome.js';
-import { makeTempDir, runTool, seededRandom } from '../formats/helpers.js';
+import { makeTempDir, requirePackageFile, runTool, seededRandom } from '../formats/helpers.js';
 
 const CHR20 = '/usr/share/doc/vt/examples/ref/20.fa.gz';
 
@@ -17,6 +17,7 @@ let ours: string;
 let theirs: string;
 
 beforeAll(async () => {
+  await requirePackageFile(CHR20, 'vt-examples');
   dir = await makeTempDir('chr20');
   await mkdir(join(dir.path, 'ours'));
   await mkdir(join(dir.path, 'theirs'));
