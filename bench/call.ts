@@ -35,7 +35,7 @@ const TRAIN = { contig: '20', start: 1_000_000, end: 2_000_000 };
 const EVAL = { contig: '20', start: 2_000_000, end: 3_000_000 };
 const TARGET_PRECISION = 0.99;
 /** freebayes is slow on long reads; past this the row is reported as not finished. */
-const FREEBAYES_TIMEOUT_SECONDS = 900;
+const FREEBAYES_TIMEOUT_SECONDS = 480;
 const PLATFORMS: Platform[] = (process.argv.find((a) => a.startsWith('--platforms='))?.slice(12).split(',') as Platform[] | undefined) ?? ['illumina', 'hifi', 'ont'];
 
 function bed(name: string, r: typeof TRAIN): string {

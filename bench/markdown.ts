@@ -70,7 +70,7 @@ export function renderKitMarkdown(results: KitResults): string {
   out.push(
     `\`${results.command}\`, ${results.finishedAt.slice(0, 10)}, on ${results.machine}, ${results.threads} threads ` +
       `(1-minute load average ${results.loadAverage.start.toFixed(1)} at start, ${results.loadAverage.end.toFixed(1)} at end: the machine is shared, and wall times include that). ` +
-      `Wall time **${seconds(results.wallSeconds)}**${results.steps.some((s) => s.cached) ? ` (${results.steps.filter((s) => s.cached).length} steps reused from the cache; their times below are from the run that made them)` : ' (fresh: nothing reused from the cache)'}. ` +
+      `Wall time **${seconds(results.wallSeconds)}**, CPU time (all processes, user + system) ${results.cpuSeconds === null ? 'n/a' : seconds(results.cpuSeconds)}${results.steps.some((s) => s.cached) ? ` (${results.steps.filter((s) => s.cached).length} steps reused from the cache; their times below are from the run that made them)` : ' (fresh: nothing reused from the cache)'}. ` +
       `${results.description}.`,
   );
   out.push('');

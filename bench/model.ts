@@ -208,7 +208,7 @@ ${pending.map((p) => `| ${p.toLocaleString('en-US')}${p === CHR20_GRCH37 ? ' (ch
 
 The machine is shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores when this section was written), so wall time overstates the cost; CPU time is this process's own.
 
-Peak memory is flat in sequence length: only the per-layer forward states (${arch.layers} × ${arch.heads} × ${arch.stateDim} × ${arch.headDim} floats) and one window's tensors live between tiles.
+Between tiles only the per-layer forward states (${arch.layers} × ${arch.heads} × ${arch.stateDim} × ${arch.headDim} floats) and one window's tensors are held${rows.length > 1 ? `; peak RSS went from ${rows[0]!.peakRssMiB.toFixed(0)} MiB at ${(rows[0]!.positions / 1e6).toFixed(0)} Mbp to ${rows.at(-1)!.peakRssMiB.toFixed(0)} MiB at ${(rows.at(-1)!.positions / 1e6).toFixed(0)} Mbp` : ''}.
 
 Effective context (${weights.startsWith('trained') ? 'trained weights' : 'initial weights'}; whole-sequence forward over ${Number(values.context).toLocaleString('en-US')} positions, input perturbed at the centre; largest relative change of any genotype logit at that distance, ±10 %):
 

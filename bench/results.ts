@@ -63,6 +63,8 @@ export interface KitResults {
   finishedAt: string;
   wallSeconds: number;
   machine: string;
+  /** User + system CPU seconds of the kit and every tool it ran (null where /proc is absent). */
+  cpuSeconds: number | null;
   /** 1-minute load average at start and end: the machine may be shared, and times with it. */
   loadAverage: { start: number; end: number };
   threads: number;

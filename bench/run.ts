@@ -304,6 +304,7 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     wallSeconds: (performance.now() - started) / 1000,
     machine: describeMachine(),
+    cpuSeconds: cpuSecondsIncludingChildren(),
     loadAverage: { start: loadAtStart, end: loadavg()[0]! },
     threads,
     seed: suite.seed,
@@ -338,6 +339,22 @@ async function main(): Promise<number> {
   if (options.writeDocs) writeBenchmarkSection(`kit-${suite.name}`, renderKitMarkdown(results));
   process.stderr.write(`[bench] done in ${results.wallSeconds.toFixed(0)} s; results in bench/results/kit-${suite.name}.json${options.writeDocs ? ' and docs/benchmarks.md' : ''}\n`);
   return 0;
+}
+
+/**
+ * CPU time of this process plus all its waited-for descendants (Linux /proc/self/stat
+ * cutime/cstime, in clock ticks of 1/100 s), which is how long the kit would take on idle cores.
+ */
+function cpuSecondsIncludingChildren(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After "pid (comm) ", field 3 is index 0: utime=14, stime=15, cutime=16, cstime=17 → indices 11..14.
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    return ticks / 100;
+  } catch {
+    return null;
+  }
 }
 
 function summaryLine(report: KitResults['smallVariants'][number]['report']): string {

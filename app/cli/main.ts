@@ -4,10 +4,11 @@ import { EXIT } from './command.js';
 import { qcCommand } from './commands/qc.js';
 import { serveCommand } from './commands/serve.js';
 import { compareCommand } from './commands/compare.js';
+import { alignCommand } from './commands/align.js';
 import { appVersion } from '../../engine/version.js';
 import { RESEARCH_NOTICE } from '../contract.js';
 
-export const COMMANDS: readonly CliCommand[] = [qcCommand, compareCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [qcCommand, alignCommand, compareCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -9,6 +9,7 @@ import { EXIT } from '../command.js';
 import { boolFlag, parseArgs, stringFlag, UsageError } from '../args.js';
 import { BACKEND_ORDER, describeSelection, selectBackend, type BackendCandidate, type BackendSelection } from '../../../engine/model/backend.js';
 import { MANIFEST_FILE, validateManifest } from '../../../engine/model/checkpoint.js';
+import { inferenceScan, type ScanImplementation } from '../../../engine/model/ssm.js';
 import { defaultDataDir } from '../../../engine/data-dir.js';
 import { appVersion, findPackageRoot } from '../../../engine/version.js';
 
@@ -45,7 +46,7 @@ export interface DoctorReport {
   cpus: number;
   memoryGiB: number;
   electron: { packageVersion: string | null; binaryPresent: boolean; note: string };
-  modelBackend: BackendSelection & { tfjsVersion: string };
+  modelBackend: BackendSelection & { tfjsVersion: string; inferenceScan: ScanImplementation; inferenceWorkers: number };
   tools: ToolFact[];
   dataDir: { path: string; exists: boolean; writable: boolean };
   shippedModels: ModelFact[];
@@ -122,7 +123,8 @@ export async function doctorReport(prefer?: BackendCandidate): Promise<DoctorRep
     cpus: cpus().length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     electron: electronFact(),
-    modelBackend: { ...selection, tfjsVersion: tf.version.tfjs },
+    // Inference uses one worker thread (one backend instance) per CPU: engine/model/inference-pool.ts.
+    modelBackend: { ...selection, tfjsVersion: tf.version.tfjs, inferenceScan: inferenceScan(), inferenceWorkers: cpus().length },
     tools: ['samtools', 'bcftools'].map(toolFact),
     dataDir: dataDirFact(),
     shippedModels: shippedModels(),
@@ -135,6 +137,7 @@ function formatReport(r: DoctorReport): string {
     '',
     `Model runtime (TensorFlow.js ${r.modelBackend.tfjsVersion}):`,
     ...describeSelection(r.modelBackend).map((l) => `  ${l}`),
+    `  inference: ${r.modelBackend.inferenceWorkers} worker thread(s), one backend each; ${r.modelBackend.inferenceScan} scan`,
     '',
     `Electron: ${r.electron.packageVersion ? `package ${r.electron.packageVersion}` : 'not installed'}; ${r.electron.note}`,
     'Tools (used by tests and benchmarks as peers):',
