@@ -99,6 +99,14 @@ function timed(command: string[]): Measurement {
   return { wallSeconds: wall!, cpuSeconds: user! + system!, maxRssBytes: rssKb! * 1024, stdout: result.stdout };
 }
 
+/** Debian's GNU time reports its version as UNKNOWN; the package version says what it is. */
+function gnuTimeVersion(): string {
+  const reported = toolVersion('/usr/bin/time', ['--version']);
+  if (!reported.includes('UNKNOWN')) return reported;
+  const packaged = toolVersion('dpkg-query', ['-W', '-f=${Version}', 'time']);
+  return packaged === 'not installed' ? reported : `GNU time ${packaged} (Debian package)`;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -126,7 +134,7 @@ async function main(): Promise<void> {
   const inputs: InputFile[] = [];
   for (const size of SIZES) inputs.push(await ensureInput(size.label, size.targetBytes));
   const child = compileEngine();
-  const versions = { seqkit: toolVersion('seqkit', ['version']), node: process.version, gnuTime: toolVersion('/usr/bin/time', ['--version']) };
+  const versions = { seqkit: toolVersion('seqkit', ['version']), node: process.version, gnuTime: gnuTimeVersion() };
 
   const results: { input: InputFile; tools: ToolResult[] }[] = [];
   for (const input of inputs) {
