@@ -14,7 +14,8 @@ export type Platform = 'illumina' | 'hifi' | 'ont';
 export type DetectedPlatform = Platform | 'unknown';
 export type Compression = 'none' | 'gzip' | 'bgzip';
 
-export type RunKind = 'qc';
+/** 'analyze': FASTQ → BAM → VCF + abstention BED + provenance (or such outputs imported for review). */
+export type RunKind = 'qc' | 'analyze';
 /**
  * `interrupted`: the process died while the run was `running` (found so at the next start).
  * `cancelled`: the user asked. `failed`: the input or the engine reported an error.
@@ -176,6 +177,8 @@ export interface RunDetail extends RunSummary {
   configHash: string;
   files: InputFileReport[];
   pairs: PairCheck[];
+  /** Analysis runs: the files the run produced (review workstation, issue 7). */
+  outputs?: RunOutputs;
 }
 
 export interface JobProgress {
@@ -219,12 +222,27 @@ export interface RequestMap {
   'run.setPlatform': { params: { runId: string; path: string; platform: Platform | 'auto' }; result: RunDetail };
   /** Electron only: the native open dialog. Browser mode answers 'unsupported'. */
   'dialog.openFastq': { params: NoParams; result: { paths: string[] } };
+  // Review workstation (issue 7): types in the section at the end of this file.
+  'analysis.import': { params: { dir: string }; result: { runId: string } };
+  'review.workspace': { params: { runId: string }; result: ReviewWorkspace };
+  'calls.list': { params: CallQuery; result: CallPage };
+  'call.get': { params: { runId: string; callId: number }; result: CallDetail };
+  'review.set': { params: ReviewInput; result: ReviewOutcome };
+  'review.history': { params: { runId: string; callId?: number }; result: ReviewAuditEntry[] };
+  'export.reviewedVcf': { params: { runId: string }; result: ExportResult };
+  'export.report': { params: { runId: string }; result: ExportResult };
+  'run.delete': { params: { runId: string; confirm: string }; result: RunDeletion };
+  'tracks.add': { params: { runId: string; path: string; name?: string }; result: UserTrack };
+  'tracks.remove': { params: { runId: string; trackId: string }; result: { removed: boolean } };
 }
 
 export interface EventMap {
   'run.progress': JobProgress;
   /** A run changed status (started, finished, failed, cancelled). */
   'run.updated': RunSummary;
+  /** A review was recorded (by this window or another). */
+  'review.updated': ReviewOutcome;
+  'run.deleted': { runId: string };
 }
 
 export type RequestChannel = keyof RequestMap;
@@ -268,3 +286,295 @@ export const HTTP_TOKEN_COOKIE = 'genomaic_token';
 
 export const RESEARCH_NOTICE =
   'Research use only. GenomAIc makes no medical decision and is not for genome editing or synthesis.';
+
+// ---------------------------------------------------------------------------
+// ---- Review workstation (issue 7)
+//
+// An analysis run's calls in the project database, their evidence, human review with an
+// append-only audit log, exports, and the files igv.js reads. Files reach the UI only as
+// relative URLs `files/<runId>/<artifact>/<name>` and `files/user/<trackId>/<name>`, served
+// with HTTP Range support by both hosts (browser mode: app/serve/files-route.ts; Electron:
+// the genomaic-app scheme) and only for files registered to a run.
+
+/** The files an analysis run produced, as registered in the project database (host paths). */
+export interface RunOutputs {
+  outputDir: string;
+  sample: string;
+  referencePath: string;
+  referenceIndexPath: string;
+  /** .gzi of a bgzipped reference; null for plain FASTA. */
+  referenceGziPath: string | null;
+  bam: string;
+  bamIndex: string;
+  vcf: string;
+  vcfIndex: string;
+  abstentionBed: string;
+  provenance: string;
+}
+
+/** What the servers serve for a run; never a path from the request. */
+export type RunArtifact =
+  | 'reference'
+  | 'reference-index'
+  | 'reference-gzi'
+  | 'bam'
+  | 'bam-index'
+  | 'vcf'
+  | 'vcf-index'
+  | 'abstention-bed'
+  | 'provenance'
+  | 'reviewed-vcf'
+  | 'reviewed-vcf-index'
+  | 'report';
+
+export type VariantType = 'snv' | 'mnv' | 'insertion' | 'deletion' | 'complex';
+export type ReviewDecision = 'accepted' | 'rejected' | 'uncertain';
+export type ReviewStatus = ReviewDecision | 'unreviewed';
+
+/** The verifier's verdict; null on a call means no verifier ran (the statistical caller). */
+export type VerifierVerdict = { kind: 'pass' } | { kind: 'reroute'; expert: string } | { kind: 'abstain'; reason: string };
+export type VerifierVerdictKind = VerifierVerdict['kind'] | 'none';
+
+/** One expert's router weight for a call (mixture-of-experts provenance). */
+export interface ExpertWeight {
+  expert: string;
+  weight: number;
+}
+
+/** One row of the variant table. */
+export interface CallSummary {
+  /** 0-based ordinal of the record in the run's VCF; stable for the run's lifetime. */
+  id: number;
+  /** CHROM:POS:REF:ALT, the sidecar's key. */
+  key: string;
+  contig: string;
+  /** 1-based, as in the VCF. */
+  pos: number;
+  ref: string;
+  alts: string[];
+  type: VariantType;
+  /** VCF GT, './.' for a no-call. */
+  gt: string;
+  /** Calibrated GQ; null for a no-call. */
+  gq: number | null;
+  qual: number | null;
+  depth: number;
+  /** 'PASS', 'Abstain' or another FILTER value as written. */
+  filter: string;
+  abstainReason: string | null;
+  modelId: string;
+  /** null: no experts (the statistical caller). */
+  experts: ExpertWeight[] | null;
+  verifier: VerifierVerdict | null;
+  reviewStatus: ReviewStatus;
+}
+
+export interface ReadEvidence {
+  name: string;
+  reverse: boolean;
+  /** Allele index the read supports (0 = REF). */
+  allele: number;
+  /** log10 likelihood margin over the next best allele. */
+  margin: number;
+}
+
+export interface InputChecksum {
+  /** 'bam', 'reference', 'reference contig <name>', … */
+  role: string;
+  path: string;
+  algorithm: 'sha256' | 'md5';
+  value: string;
+}
+
+export interface CallProvenance {
+  software: string;
+  commandLine: string;
+  modelId: string;
+  /** The model's version as recorded (checkpoint id); null for the statistical caller. */
+  modelVersion: string | null;
+  configHash: string;
+  calibration: string;
+  platform: string;
+  inputs: InputChecksum[];
+}
+
+export interface ReviewRecord {
+  runId: string;
+  callId: number;
+  status: ReviewDecision;
+  note: string;
+  reviewer: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** Everything the evidence panel shows for one call. */
+export interface CallDetail extends CallSummary {
+  bestGenotype: string;
+  rawGq: number | null;
+  /** What the GQ rests on: the calibration map and its held-out data. */
+  calibration: string;
+  alleleDepths: number[];
+  strand: { refForward: number; refReverse: number; altForward: number[]; altReverse: number[] };
+  meanMapq: number | null;
+  mapq0Fraction: number | null;
+  repeat: { length: number; unit: string } | null;
+  /** Abstention rules that fired (also on calls kept). */
+  diagnostics: string[];
+  method: string | null;
+  /** Reads supporting an alternate allele. */
+  supportingReads: ReadEvidence[];
+  /** Reads supporting the reference allele. */
+  opposingReads: ReadEvidence[];
+  uninformativeReads: string[];
+  provenance: CallProvenance;
+  review: ReviewRecord | null;
+}
+
+export type CallSortKey = 'position' | 'type' | 'gq' | 'qual' | 'depth' | 'filter' | 'verifier' | 'review';
+
+export interface CallSort {
+  key: CallSortKey;
+  direction: 'asc' | 'desc';
+}
+
+/** Empty or absent fields do not filter. Lists match any of their values. */
+export interface CallFilter {
+  types?: VariantType[];
+  minGq?: number | null;
+  maxGq?: number | null;
+  /** FILTER values; 'Abstain' selects the abstentions. */
+  filters?: string[];
+  abstainReasons?: string[];
+  /** Expert ids; 'none' selects calls with no experts (the statistical caller). */
+  experts?: string[];
+  verifier?: VerifierVerdictKind[];
+  review?: ReviewStatus[];
+  contig?: string;
+}
+
+/** Server-side paging, so a 100,000-row run never crosses the wire at once. */
+export interface CallQuery {
+  runId: string;
+  offset: number;
+  /** At most 1000. */
+  limit: number;
+  sort?: CallSort;
+  filter?: CallFilter;
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface CallPage {
+  /** Rows matching the filter. */
+  total: number;
+  /** Rows in the run. */
+  runTotal: number;
+  offset: number;
+  rows: CallSummary[];
+  /** Counts over the whole run, for the filter controls. */
+  facets: {
+    types: FacetCount[];
+    filters: FacetCount[];
+    abstainReasons: FacetCount[];
+    experts: FacetCount[];
+    verifier: FacetCount[];
+    review: FacetCount[];
+  };
+}
+
+export interface ReviewInput {
+  runId: string;
+  callId: number;
+  status: ReviewDecision;
+  note: string;
+  reviewer: string;
+}
+
+export interface ReviewOutcome {
+  review: ReviewRecord;
+  call: CallSummary;
+}
+
+export type ReviewAuditAction = 'review.set' | 'run.imported' | 'run.deleted' | 'export.reviewedVcf' | 'export.report';
+
+/** One line of the append-only audit log (the database refuses UPDATE and DELETE on it). */
+export interface ReviewAuditEntry {
+  seq: number;
+  runId: string;
+  action: ReviewAuditAction;
+  callId: number | null;
+  callKey: string | null;
+  status: ReviewStatus | null;
+  previousStatus: ReviewStatus | null;
+  note: string | null;
+  reviewer: string | null;
+  at: string;
+}
+
+export type UserTrackFormat = 'bigwig' | 'bedgraph' | 'bed' | 'vcf';
+
+/** A track the user added from disk, checked before it was accepted. */
+export interface UserTrack {
+  id: string;
+  runId: string;
+  name: string;
+  path: string;
+  format: UserTrackFormat;
+  url: string;
+  indexUrl: string | null;
+  sizeBytes: number;
+  addedAt: string;
+}
+
+export interface AbstentionRegion {
+  contig: string;
+  /** 0-based, half-open (BED). */
+  start: number;
+  end: number;
+  reason: string;
+}
+
+/** What the genome view and the table need to open a run. */
+export interface ReviewWorkspace {
+  runId: string;
+  sample: string;
+  /** Relative URLs served by the host (see the section comment). */
+  urls: {
+    reference: string;
+    referenceIndex: string;
+    referenceGzi: string | null;
+    bam: string;
+    bamIndex: string;
+    vcf: string;
+    vcfIndex: string;
+    abstentionBed: string;
+  };
+  contigs: { name: string; length: number }[];
+  abstentions: AbstentionRegion[];
+  /** Abstention vocabulary: code → text. */
+  abstainReasonText: Record<string, string>;
+  provenance: CallProvenance;
+  callCount: number;
+  reviewedCount: number;
+  userTracks: UserTrack[];
+}
+
+export interface ExportResult {
+  path: string;
+  /** Relative URL to download it through the host. */
+  url: string;
+  bytes: number;
+  records: number;
+  reviewed: number;
+}
+
+export interface RunDeletion {
+  deleted: true;
+  /** Output files removed (only those under the data folder; a user's folder is kept). */
+  removedFiles: boolean;
+  keptDir: string | null;
+}

@@ -56,8 +56,8 @@ function smallVariantRows(rows: SmallVariantRow[]): string[][] {
       recallPrecision(r.report.metrics.INDEL),
       f(all.genotypeConcordance),
       f(r.report.calibration.expectedCalibrationError, 4),
-      seconds(r.alignSeconds),
-      seconds(r.callSeconds),
+      r.callSeconds === null ? `${seconds(r.alignSeconds)} (FASTQ → VCF)` : seconds(r.alignSeconds),
+      r.callSeconds === null ? '—' : seconds(r.callSeconds),
     ];
   });
 }
@@ -87,11 +87,12 @@ export function renderKitMarkdown(results: KitResults): string {
   out.push(table(['region', 'span (1-based)', 'role', 'in this suite'], results.regions.all.map((r) => [r.name, `20:${n(r.start)}–${n(r.end)}`, r.role, results.regions.evaluated.includes(r.name) ? 'evaluated' : results.regions.simulated.includes(r.name) ? 'simulated' : '—']), ['l', 'l', 'l', 'l']));
   out.push('');
 
-  out.push('### Small variants, simulated reads (peers)');
+  out.push('### Small variants, simulated reads');
   out.push('');
   out.push(
     'Calls with QUAL ≥ 20, FILTER PASS and a non-reference genotype, matched to the truth haplotype-aware by the comparator (`engine/compare`, as vcfeval: different representations of the same haplotype count as the same). ' +
-      'TP counts truth variants found, precision counts call records right; "SNP" and "INDEL" columns are recall / precision. ECE: expected calibration error of GQ as the probability the genotype is wrong.',
+      'TP counts truth variants found, precision counts call records right; "SNP" and "INDEL" columns are recall / precision. ECE: expected calibration error of GQ as the probability the genotype is wrong (n/a: the caller writes no GQ). ' +
+      'GenomAIc rows are the product (`genomaic analyze`), in brackets the aligner it used.',
   );
   out.push('');
   out.push(

@@ -267,7 +267,8 @@ async function main(): Promise<number> {
   }
   for (const result of product) {
     if (!result.callsVcf) continue;
-    const label = `GenomAIc analyze (aligner: ${String(result.detail.aligner ?? 'unknown')})`;
+    // "minimap2 + samtools (peer fallback: …)" → "minimap2 + samtools": the full text is in the product table.
+    const label = `GenomAIc analyze [${String(result.detail.aligner ?? 'unknown').split(' (')[0]}]`;
     if (result.platform === 'real') {
       const report = await compareVcfFiles({ truthPath: real!.truth, callsPath: result.callsVcf, referencePath: real!.reference, minQual: MIN_QUAL });
       realReads.push({ label, report });
@@ -282,7 +283,7 @@ async function main(): Promise<number> {
       caller: 'genomaic',
       label,
       alignSeconds: result.seconds,
-      callSeconds: 0,
+      callSeconds: null,
       comparatorSeconds: evaluation.comparatorSeconds,
       report: evaluation.report,
       byRegion: evaluation.byRegion,

@@ -24,6 +24,7 @@ import type { IngestJobInput } from './jobs/ingest-worker.js';
 import type { IngestProgress, IngestResult } from './ingest/index.js';
 import { loadQcConfig } from './config/qc-config.js';
 import { appVersion } from './version.js';
+import { reviewHandlers } from './review/handlers.js';
 
 export interface EngineOptions {
   /** Folder of the project database and uploads. */
@@ -82,6 +83,8 @@ export class Engine {
       'dialog.openFastq': async () => {
         throw EngineError.of('unsupported', 'The file dialog exists only in the desktop app; drop files or choose them in the page.');
       },
+      // Review workstation (issue 7).
+      ...reviewHandlers({ store: this.store, dataDir: this.dataDir, emit: (event, payload) => this.emit(event, payload), isRunActive: (runId) => this.jobs.has(runId) }),
     };
   }
 

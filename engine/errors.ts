@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { ErrorCode, GenomaicError } from '../app/contract.js';
 
 /** An error meant for a user: it carries the contract's `GenomaicError` detail. */
@@ -35,7 +36,8 @@ export function toGenomaicError(err: unknown): GenomaicError {
 
 /** One line for people: `file: record N (line L): message` with only the parts that are known. */
 export function formatGenomaicError(e: GenomaicError): string {
-  if (e.file && !e.message.includes(e.file)) {
+  // Messages usually start with the file's name already; add the location only when they don't.
+  if (e.file && !e.message.includes(e.file) && !e.message.includes(basename(e.file))) {
     const where = [e.record !== undefined ? `record ${e.record}` : '', e.line !== undefined ? `line ${e.line}` : '']
       .filter(Boolean)
       .join(', ');

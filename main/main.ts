@@ -4,7 +4,9 @@
  * browser mode.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EventChannel, EventFrame, Reply, RequestChannel, RequestParams } from '../app/contract.js';
@@ -13,10 +15,11 @@ import { Engine } from '../engine/engine.js';
 import { toGenomaicError } from '../engine/errors.js';
 import { findPackageRoot } from '../engine/version.js';
 import { CONTENT_SECURITY_POLICY } from '../app/serve/server.js';
+import { createFileResolver, FILES_PREFIX, planFileResponse } from '../app/serve/files-route.js';
 
 const APP_SCHEME = 'genomaic-app';
 const APP_ORIGIN = `${APP_SCHEME}://ui`;
-const EVENT_CHANNELS: readonly EventChannel[] = ['run.progress', 'run.updated'];
+const EVENT_CHANNELS: readonly EventChannel[] = ['run.progress', 'run.updated', 'review.updated', 'run.deleted'];
 
 // A standard, secure scheme gives the UI a real origin ('self' in the CSP means only it).
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -32,9 +35,28 @@ function electronSqliteBinding(): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
-function serveRenderer(): void {
+/**
+ * `genomaic-app://ui/files/…`: the run's files for igv.js with Range support, resolved exactly
+ * as browser mode resolves them (only files registered to a run; app/serve/files-route.ts),
+ * so the renderer uses the same relative `files/…` URLs in both hosts.
+ */
+async function serveRunFile(request: Request, pathname: string, resolveFile: ReturnType<typeof createFileResolver>): Promise<Response> {
+  const file = resolveFile(pathname.slice(FILES_PREFIX.length));
+  const size = file ? await stat(file.path).then((s) => (s.isFile() ? s.size : null), () => null) : null;
+  if (!file || size === null) return new Response('Not found', { status: 404 });
+  const plan = planFileResponse(file, size, request.headers.get('range') ?? undefined);
+  const headers = new Headers(plan.headers);
+  headers.set('X-Content-Type-Options', 'nosniff');
+  if (request.method === 'HEAD' || plan.range === null) return new Response(null, { status: plan.status, headers });
+  const body = Readable.toWeb(createReadStream(file.path, { start: plan.range.start, end: plan.range.end })) as ReadableStream<Uint8Array>;
+  return new Response(body, { status: plan.status, headers });
+}
+
+function serveRenderer(activeEngine: Engine): void {
+  const resolveFile = createFileResolver(activeEngine);
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
+    if (url.host === 'ui' && url.pathname.startsWith(FILES_PREFIX)) return serveRunFile(request, url.pathname, resolveFile);
     const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
     const file = normalize(join(rendererDir, relative));
     if (url.host !== 'ui' || !file.startsWith(rendererDir) || !existsSync(file)) return new Response('Not found', { status: 404 });
@@ -168,7 +190,7 @@ app.on('web-contents-created', (_event, contents) => {
 app.whenReady().then(() => {
   const binding = electronSqliteBinding();
   engine = Engine.open({ dataDir: app.getPath('userData'), host: 'electron', ...(binding ? { nativeBinding: binding } : {}) });
-  serveRenderer();
+  serveRenderer(engine);
   lockDownSession();
   registerIpc(engine);
   buildMenu();

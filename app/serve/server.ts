@@ -15,6 +15,7 @@ import type { EventChannel, EventFrame, GenomaicError, Reply, RequestChannel } f
 import { HTTP_TOKEN_COOKIE } from '../contract.js';
 import type { Engine } from '../../engine/engine.js';
 import { toGenomaicError } from '../../engine/errors.js';
+import { createFilesRoute, FILES_PREFIX } from './files-route.js';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -42,7 +43,7 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-const EVENT_CHANNELS: readonly EventChannel[] = ['run.progress', 'run.updated'];
+const EVENT_CHANNELS: readonly EventChannel[] = ['run.progress', 'run.updated', 'review.updated', 'run.deleted'];
 
 export interface BrowserModeOptions {
   engine: Engine;
@@ -123,6 +124,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   const token = options.token ?? randomBytes(32).toString('base64url');
   const rendererRoot = normalize(options.rendererDir + sep);
   const sseClients = new Set<ServerResponse>();
+  const serveFiles = createFilesRoute(engine);
   let port = 0;
 
   const unsubscribers = EVENT_CHANNELS.map((event) =>
@@ -253,6 +255,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
       if (req.method === 'POST' && url.pathname === '/api/request') return handleRequest(req, res);
       if (req.method === 'POST' && url.pathname === '/api/upload') return handleUpload(req, res, url.searchParams.get('name'));
       if (req.method === 'GET' && url.pathname === '/api/events') return handleEvents(req, res);
+      if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname.startsWith(FILES_PREFIX)) return serveFiles(req, res, url.pathname);
       if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, url.pathname);
       sendError(res, 405, { code: 'invalid-request', message: `${req.method ?? ''} not allowed` });
     };

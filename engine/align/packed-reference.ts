@@ -8,7 +8,7 @@
  * Everything lives in one `SharedArrayBuffer`-backed byte array (the index file image), so
  * worker threads read the same memory instead of copying a genome per thread.
  */
-import { BASE_N } from './nucleotide.js';
+import { alignAddon } from './native.js';
 
 /** Bases between two contigs in global coordinates; larger than any preset's chaining gap. */
 export const CONTIG_GAP = 1 << 16;
@@ -58,40 +58,13 @@ export class PackedReference {
 
   /**
    * Writes codes of global [start, end) into `out` (positions outside every contig read as N)
-   * and returns the filled view.
+   * and returns the filled view. Unpacked by the native kernel (one implementation).
    */
   fetch(start: number, end: number, out?: Uint8Array): Uint8Array {
     const length = Math.max(0, end - start);
     const codes = out && out.length >= length ? out.subarray(0, length) : new Uint8Array(length);
-    const packed = this.packed;
-    const limit = Math.min(end, packed.length * 4);
-    let i = 0;
-    let p = start;
-    for (; p < 0 && i < length; p++, i++) codes[i] = BASE_N;
-    for (; p < limit; p++, i++) codes[i] = (packed[p >>> 2]! >>> ((p & 3) << 1)) & 3;
-    for (; i < length; i++) codes[i] = BASE_N;
-    this.overlayAmbiguous(start, end, codes);
+    alignAddon().unpackReference(this.packed, this.ambiguousRuns, start, end, codes);
     return codes;
-  }
-
-  private overlayAmbiguous(start: number, end: number, codes: Uint8Array): void {
-    const runs = this.ambiguousRuns;
-    const count = runs.length >>> 1;
-    // first run whose end is past `start`
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (runs[2 * mid + 1]! <= start) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let r = lo; r < count; r++) {
-      const runStart = runs[2 * r]!;
-      if (runStart >= end) break;
-      const from = Math.max(runStart, start);
-      const to = Math.min(runs[2 * r + 1]!, end);
-      codes.fill(BASE_N, from - start, to - start);
-    }
   }
 }
 

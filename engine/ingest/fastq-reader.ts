@@ -351,8 +351,8 @@ class OffsetColumn {
 }
 
 /**
- * Turns decompressed chunks into batches. Exported for the reader only; consumers use
- * `FastqReader`. State between chunks: the partial record at the end of the last chunk.
+ * Turns decompressed chunks into batches (internal to `FastqReader`). State between chunks: the
+ * partial record at the end of the last chunk, or the fact that it ended in blank lines.
  */
 class FastqChunkParser {
   private nextRecord = 1;
@@ -363,6 +363,8 @@ class FastqChunkParser {
   private pendingLineBreaks = 0;
   /** The previous chunk ended in blank lines: fine at end of file, a fault before a record. */
   private blankTail = false;
+  /** The record number the first of those blank lines stands in place of. */
+  private blankTailRecord = 0;
   private readonly headerStart = new OffsetColumn();
   private readonly headerEnd = new OffsetColumn();
   private readonly sequenceStart = new OffsetColumn();
@@ -604,8 +606,6 @@ class FastqChunkParser {
     for (let at = tail.indexOf(LF); at >= 0 && breaks < 4; at = tail.indexOf(LF, at + 1)) breaks++;
     this.pendingLineBreaks = breaks;
   }
-
-  private blankTailRecord = 0;
 
   private blankLineFault(): IngestError {
     return faultAt('missing-header', this.locationOf(this.blankTailRecord, 0), "expected a header line starting with '@' but found a blank line");

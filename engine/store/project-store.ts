@@ -90,6 +90,11 @@ export class ProjectStore {
     return store;
   }
 
+  /** The connection, for modules that keep their own tables in the project database (engine/review). */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   schemaVersion(): number {
     const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
     return row.v ?? 0;

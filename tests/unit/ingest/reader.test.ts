@@ -53,6 +53,13 @@ describe('FastqReader', () => {
     expect(detail).toMatchObject({ record: 6, line: 24 });
   });
 
+  it.each([3, 16, 4096])('reports blank lines followed by more records as missing-header with %i-byte chunks', async (chunkBytes) => {
+    const few = illuminaRecords(4);
+    const path = temp.write(`blank_gap_${chunkBytes}.fastq`, `${fastqText(few.slice(0, 3))}\n\n\n\n\n\n${fastqText(few.slice(3))}`);
+    const detail = await expectIngestError(readAll(path, chunkBytes), 'missing-header');
+    expect(detail).toMatchObject({ record: 4, line: 13 });
+  });
+
   it('accepts Windows CRLF line endings and reports the same records', async () => {
     const path = temp.write('windows.fastq', fastqText(records, '\r\n'));
     expect((await readAll(path)).records).toEqual(records);
