@@ -88,7 +88,7 @@ export class ReadAligner {
   }
 
   /** Chains of a read: first pass with the index's repeat cutoff, a second with a looser one. */
-  findChains(read: Uint8Array): SeededRead {
+  private findChains(read: Uint8Array): SeededRead {
     const cutoff = this.index.header.occurrenceCutoff;
     return this.chains.seedAndChain(read, cutoff, Math.max(this.preset.rescueOccurrenceCutoff, cutoff));
   }
@@ -153,8 +153,8 @@ export class ReadAligner {
     return { hits, candidates: primaryCandidates, repetitiveMinimizers: repetitive, minimizers };
   }
 
-  /** Base-level alignment of a chain of the last mapped read (`read` on the chain's strand). */
-  extendChain(chain: Chain, read: Uint8Array): AlignmentHit | undefined {
+  /** Base-level alignment of a chain of the read `findChains` saw last (`read`: that read on the chain's strand, for NM/MD). */
+  private extendChain(chain: Chain, read: Uint8Array): AlignmentHit | undefined {
     const aligned = this.chains.extend(chain);
     if (!aligned) return undefined;
     const contigStart = this.index.reference.contigs[aligned.contig]!.offset;

@@ -21,14 +21,15 @@ function recordRequests(page: Page): void {
   page.context().on('request', (r: Request) => requests.push(r.url()));
 }
 
-async function dropFile(page: Page, name: string, content: string): Promise<void> {
+/** Drops a file made of `content` repeated `repeat` times (built in the page, so it can be large). */
+async function dropFile(page: Page, name: string, content: string, repeat = 1): Promise<void> {
   const dataTransfer = await page.evaluateHandle(
-    ({ fileName, text }) => {
+    ({ fileName, text, times }) => {
       const dt = new DataTransfer();
-      dt.items.add(new File([text], fileName, { type: 'application/octet-stream' }));
+      dt.items.add(new File(Array.from({ length: times }, () => text), fileName, { type: 'application/octet-stream' }));
       return dt;
     },
-    { fileName: name, text: content },
+    { fileName: name, text: content, times: repeat },
   );
   const target = page.getByTestId('drop-zone');
   await target.dispatchEvent('dragenter', { dataTransfer });
@@ -64,14 +65,28 @@ test('a dropped FASTQ shows progress, then QC plots and platform evidence', asyn
   expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
   await expect(page.getByTestId('drop-zone')).toBeVisible();
 
-  await dropFile(page, 'sample_R1.fastq', syntheticIlluminaRecords(20_000, 150, 11));
+  // Watch the page itself for progress frames: a fast run can show them for only a moment.
+  await page.evaluate(() => {
+    const w = window as unknown as { progressSeen: { bytes: number; text: string } };
+    w.progressSeen = { bytes: 0, text: '' };
+    new MutationObserver(() => {
+      const el = document.querySelector('[data-testid="progress"]');
+      const bytes = Number(el?.getAttribute('data-bytes-read') ?? 0);
+      if (el && bytes > w.progressSeen.bytes) w.progressSeen = { bytes, text: el.textContent ?? '' };
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  // 20,000 records repeated 20 times: a 140 MB file, so the run lasts long enough to report progress.
+  await dropFile(page, 'sample_R1.fastq', syntheticIlluminaRecords(20_000, 150, 11), 20);
 
   const status = page.getByTestId('run-status');
-  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+  const seen = await page.evaluate(() => (window as unknown as { progressSeen: { bytes: number; text: string } }).progressSeen);
+  expect(seen.bytes).toBeGreaterThan(0);
+  expect(seen.text).toMatch(/reads\/s/);
   for (const id of ['qc-plot-length', 'qc-plot-quality', 'qc-plot-gc', 'qc-plot-per-cycle', 'qc-summary', 'platform-evidence']) {
     await expect(page.getByTestId(id)).toBeVisible();
   }
-  await expect(page.getByTestId('qc-summary')).toContainText('20,000');
+  await expect(page.getByTestId('qc-summary')).toContainText('400,000');
   await expect(page.getByTestId('platform-evidence')).toContainText(/illumina/i);
   await expect(page.getByTestId('file-card')).toContainText('sample_R1.fastq');
   await page.screenshot({ path: test.info().outputPath('qc-run-done.png'), fullPage: true });
