@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     const oursReport = await compare(evalOurs.vcf, evalBed, null);
     const openReport = await compare(evalOpen.vcf, evalBed, null);
     const rows: [string, CompareReport, number][] = [[`GenomAIc (calibrated, abstaining at GQ < ${threshold.minGq})`, oursReport, evalOurs.seconds]];
+    const failures: string[] = [];
     for (const tool of ['bcftools', 'freebayes'] as const) {
       try {
         console.error(`[${platform}] ${tool}`);
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
         rows.push([`${tool} (QUAL ≥ 20)`, await compare(peer.vcf, evalBed, 20), peer.seconds]);
       } catch (err) {
         console.error(`[${platform}] ${tool} failed: ${(err as Error).message.split('\n')[0]}`);
-        accuracy.push(`| ${platform} | ${tool} | did not finish (timeout ${tool === 'freebayes' ? FREEBAYES_TIMEOUT_SECONDS : '—'} s or error) | | | | | | | | | | | |`);
+        failures.push(`| ${platform} | ${tool} | did not finish (timeout ${tool === 'freebayes' ? FREEBAYES_TIMEOUT_SECONDS : '—'} s or error) | | | | | | | | | | | |`);
       }
     }
     for (const [name, r, seconds] of rows) {
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
       accuracy.push(`| ${platform} | ${name} | ${s.tp} | ${s.fp} | ${s.fn} | ${fmt(s.precision)} | ${fmt(s.recall)} | ${fmt(s.f1)} | ${i.tp} | ${i.fp} | ${i.fn} | ${fmt(i.precision)} | ${fmt(i.recall)} | ${fmt(i.f1)} |`);
       speed.push(`| ${platform} | ${name} | ${seconds.toFixed(1)} |`);
     }
+    accuracy.push(...failures);
     const openCal = openReport.calibration;
     calibrationRows.push(`| ${platform} | ${oursReport.calibration.callsWithGq} | ${fmt(oursReport.calibration.expectedCalibrationError)} | ${openCal.callsWithGq} | ${fmt(openCal.expectedCalibrationError)} |`);
     for (const b of openCal.bins) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { SuiteConfig } from './config.js';
 import { simulatedSpan } from './config.js';
 import type { StepRunner } from './exec.js';
+import { displayPath } from './exec.js';
 import { haplotypeToReference, readChain } from './liftover.js';
 import { dataFile } from './tools.js';
 import { readLines } from '../engine/compare/text-lines.js';
@@ -179,7 +180,7 @@ export async function prepareTruth(paths: KitPaths, suite: SuiteConfig, runner: 
       { cmd: 'bcftools', args: ['view', '-s', suite.sample, '-r', spanRegion, '-c', '1', '-Ou', panel] },
       { cmd: 'bcftools', args: ['norm', '-f', paths.reference, '-m', '-any', '-Oz', '-o', raw] },
     ]);
-    commands.push(`# in-process: set to reference any allele overlapping an earlier one on the same haplotype (bench/data.ts sanitisePhasedTruth) → ${sanitised}`);
+    commands.push(`# in-process: set to reference any allele overlapping an earlier one on the same haplotype (bench/data.ts sanitisePhasedTruth) → ${displayPath(sanitised)}`);
     const result = await sanitisePhasedTruth(raw, sanitised);
     writeFileSync(sanitiseJson, JSON.stringify(result));
     await exec([{ cmd: 'bgzip', args: ['-f', sanitised] }]);
@@ -255,11 +256,11 @@ export async function prepareSvs(paths: KitPaths, suite: SuiteConfig, truth: Tru
   const clock = survivorClock(suite.seed);
   await runner.step('sv-truth', { sv: suite.sv, clock, hap1: truth.hap1, span: truth.span }, [files.hap1, files.truthVcf], async (exec, commands) => {
     writeFileSync(params, survivorParameters(suite));
-    commands.push(`# parameter file ${params} (bench/data.ts survivorParameters)`);
+    commands.push(`# parameter file ${displayPath(params)} (bench/data.ts survivorParameters)`);
     await exec([{ cmd: 'faketime', args: [clock, 'SURVIVOR', 'simSV', truth.hap1, params, '0', '0', prefix] }]);
     await exec([{ cmd: 'sed', args: ['-e', '1s/.*/>hap1sv/', `${prefix}.fasta`] }], { stdoutFile: files.hap1 });
     await exec([{ cmd: 'samtools', args: ['faidx', files.hap1] }]);
-    commands.push(`# in-process: lift ${prefix}.vcf from haplotype-1 to reference coordinates through ${truth.hap1Chain} (bench/liftover.ts) → ${files.truthVcf}`);
+    commands.push(`# in-process: lift ${displayPath(prefix)}.vcf from haplotype-1 to reference coordinates through ${displayPath(truth.hap1Chain)} (bench/liftover.ts) → ${displayPath(files.truthVcf)}`);
     writeFileSync(files.truthVcf, await liftSurvivorVcf(`${prefix}.vcf`, truth.hap1Chain, suite.contig));
   });
   for await (const line of readLines(files.truthVcf)) {

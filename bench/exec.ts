@@ -35,21 +35,25 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Repository-relative where possible, so logged commands read the same on every machine. */
-export function displayPath(path: string): string {
-  const rel = relative(REPO_ROOT, path);
-  return rel.startsWith('..') ? path : rel;
+/**
+ * Paths inside the repository relative to `from` (the repository root, or a command's working
+ * directory), so logged commands read the same on every machine and run when pasted at the root.
+ */
+export function displayPath(path: string, from = REPO_ROOT): string {
+  if (relative(REPO_ROOT, path).startsWith('..')) return path;
+  return relative(from, path) || '.';
 }
 
-function render(c: Command): string {
+function render(c: Command, from: string): string {
   const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `);
-  return env.join('') + [c.cmd, ...c.args].map((a) => shellQuote(a.startsWith('/') ? displayPath(a) : a)).join(' ');
+  return env.join('') + [c.cmd, ...c.args].map((a) => shellQuote(a.startsWith('/') ? displayPath(a, from) : a)).join(' ');
 }
 
 export function renderPipeline(commands: Command[], options: Pick<RunOptions, 'stdoutFile' | 'stdinFile' | 'cwd'>): string {
-  let line = commands.map(render).join(' | ');
-  if (options.stdinFile) line += ` < ${shellQuote(displayPath(options.stdinFile))}`;
-  if (options.stdoutFile) line += ` > ${shellQuote(displayPath(options.stdoutFile))}`;
+  const from = options.cwd ?? REPO_ROOT;
+  let line = commands.map((c) => render(c, from)).join(' | ');
+  if (options.stdinFile) line += ` < ${shellQuote(displayPath(options.stdinFile, from))}`;
+  if (options.stdoutFile) line += ` > ${shellQuote(displayPath(options.stdoutFile, from))}`;
   if (options.cwd) line = `(cd ${shellQuote(displayPath(options.cwd))} && ${line})`;
   return line;
 }
@@ -97,7 +101,7 @@ export function runPipeline(commands: Command[], options: RunOptions): Promise<s
         failed ??= new CommandError(`${commands[i]!.cmd}: ${err.message}`);
       });
       child.on('close', (code, signal) => {
-        if ((code !== 0 || signal) && !failed) failed = new CommandError(`${render(commands[i]!)} exited with ${signal ?? code} (log: ${displayPath(options.logFile)})`);
+        if ((code !== 0 || signal) && !failed) failed = new CommandError(`${render(commands[i]!, REPO_ROOT)} exited with ${signal ?? code} (log: ${displayPath(options.logFile)})`);
         if (--remaining === 0) {
           if (timer) clearTimeout(timer);
           log.end();

@@ -87,6 +87,15 @@ const ingestStage: ProductStage = {
   },
 };
 
+/** The product's own last error line ("genomaic analyze: …") from a step log, if it wrote one. */
+export function productError(logFile: string): string | null {
+  if (!existsSync(logFile)) return null;
+  const lines = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => /^genomaic analyze: (?!aligner )/.test(l) || /timed out after/.test(l));
+  return lines.at(-1)?.trim().replaceAll(`${REPO_ROOT}/`, '') ?? null;
+}
+
 /** Exit code of bench/product-child.ts when the command has not landed. */
 const NOT_AVAILABLE_EXIT = 127;
 
@@ -136,7 +145,7 @@ async function runAnalyze(
       seconds: (performance.now() - started) / 1000,
       ok: false,
       detail: {},
-      error: notAvailable ? 'genomaic analyze is not available yet' : message.split('\n')[0]!,
+      error: notAvailable ? 'genomaic analyze is not available yet' : productError(inputs.runner.logFileFor(stepName)) ?? message.split('\n')[0]!,
     };
   }
 }

@@ -40,6 +40,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --skip-sv         skip structural variants
   --product-timeout S  time limit per product run (genomaic analyze), seconds (default 600)
   --no-docs         do not rewrite docs/benchmarks.md
+  --render-only     only rewrite the suite's docs section from bench/results/kit-<suite>.json
   --cache DIR       data and work directory (default .cache/bench)
   -h, --help`;
 
@@ -50,6 +51,7 @@ interface RunOptions {
   skipReal: boolean;
   skipSv: boolean;
   writeDocs: boolean;
+  renderOnly: boolean;
   productTimeoutSeconds: number;
   cacheRoot: string;
   command: string;
@@ -66,6 +68,7 @@ function parseOptions(argv: string[]): RunOptions | null {
     'skip-sv': { type: 'boolean' },
     'no-docs': { type: 'boolean' },
     'product-timeout': { type: 'string' },
+    'render-only': { type: 'boolean' },
     cache: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -91,6 +94,7 @@ function parseOptions(argv: string[]): RunOptions | null {
     skipReal: boolFlag(parsed, 'skip-real'),
     skipSv: boolFlag(parsed, 'skip-sv'),
     writeDocs: !boolFlag(parsed, 'no-docs'),
+    renderOnly: boolFlag(parsed, 'render-only'),
     productTimeoutSeconds: numeric('product-timeout') ?? 600,
     cacheRoot: stringFlag(parsed, 'cache') ?? join(REPO_ROOT, '.cache', 'bench'),
     command: ['npm run bench --', ...argv].join(' '),
@@ -159,6 +163,14 @@ async function main(): Promise<number> {
   }
   if (!options) return 0;
   const { suite, threads } = options;
+  const resultsDir = join(REPO_ROOT, 'bench', 'results');
+  const resultsPath = join(resultsDir, `kit-${suite.name}.json`);
+  if (options.renderOnly) {
+    // For a change of presentation: the figures are the recorded run's, untouched.
+    writeBenchmarkSection(`kit-${suite.name}`, renderKitMarkdown(JSON.parse(readFileSync(resultsPath, 'utf8')) as KitResults));
+    process.stderr.write(`[bench] docs/benchmarks.md section kit-${suite.name} rewritten from ${resultsPath}\n`);
+    return 0;
+  }
   const startedAt = new Date();
   const started = performance.now();
   const loadAtStart = loadavg()[0]!;
@@ -332,9 +344,7 @@ async function main(): Promise<number> {
     steps: [...refRunner.steps, ...runner.steps],
     tools,
   };
-  const resultsDir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const resultsPath = join(resultsDir, `kit-${suite.name}.json`);
   writeFileSync(`${resultsPath}.tmp`, `${JSON.stringify(results, null, 1)}\n`);
   renameSync(`${resultsPath}.tmp`, resultsPath);
   if (options.writeDocs) writeBenchmarkSection(`kit-${suite.name}`, renderKitMarkdown(results));

@@ -83,6 +83,15 @@ step('better-sqlite3 for Electron', () => {
   return ok ? `built for Electron ${electronVersion}` : 'FAILED: the desktop app cannot open its database; browser mode and the CLI are unaffected';
 });
 
+step('TensorFlow.js native backends', () => {
+  // Optional dependencies: npm drops them when libtensorflow can't be downloaded.
+  const present = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].filter((name) =>
+    existsSync(join(root, 'node_modules', ...name.split('/'), 'package.json')),
+  );
+  if (present.length > 0) return `present: ${present.join(', ')}`;
+  return 'absent (libtensorflow could not be downloaded): the model runs on @tensorflow/tfjs-backend-wasm, then cpu; `genomaic doctor` says which';
+});
+
 step('Build (TypeScript + renderer)', () => {
   if (!run(npm, ['run', 'build'])) {
     console.error('The build failed; see the messages above.');

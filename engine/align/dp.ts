@@ -54,9 +54,11 @@ export class DpWorkspace {
 
   /**
    * Aligns query[0..qlen) to target[0..tlen). `band` is the extra diagonal slack; in global
-   * mode the band also covers the length difference.
+   * mode the band also covers the length difference. In local mode, a best score below
+   * `minScore` is returned alone (empty CIGAR, zero coordinates): a SIMD score-only pass
+   * finds it without the traceback DP, which is what makes mate rescue cheap.
    */
-  align(query: Uint8Array, target: Uint8Array, scoring: DpScoring, band: number, mode: 'global' | 'extend' | 'local'): DpResult {
+  align(query: Uint8Array, target: Uint8Array, scoring: DpScoring, band: number, mode: 'global' | 'extend' | 'local', minScore = -Infinity): DpResult {
     const codes = this.scoringCodes;
     codes[0] = scoring.match;
     codes[1] = scoring.mismatch;
@@ -65,10 +67,10 @@ export class DpWorkspace {
     codes[4] = scoring.zDrop;
     codes[5] = scoring.endBonus;
     const addon = alignAddon();
-    let length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar);
+    let length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar, minScore);
     if (length > this.cigar.length) {
       this.cigar = new Uint32Array(length * 2);
-      length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar);
+      length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar, minScore);
     }
     const out = this.out;
     return {

@@ -192,7 +192,7 @@ export class ReadAligner {
     if (end - start < read.length / 2) return undefined;
     const query = reverse ? reverseComplementCodes(read) : read;
     const target = reference.fetch(contig.offset + start, contig.offset + end, this.fetchBuffer(end - start)).slice();
-    const result = this.dp.align(query, target, this.scoring, 0, 'local');
+    const result = this.dp.align(query, target, this.scoring, 0, 'local', minScore);
     if (result.score < minScore) return undefined;
     const cigar: number[] = [];
     if (result.queryStart > 0) cigar.push((result.queryStart << 4) | CIGAR_SOFT_CLIP);

@@ -178,7 +178,8 @@ async function* callsFrom(located: LocatedOutputs): AsyncGenerator<StoredCall> {
           { file: located.provenance, line: sidecarLineNumber },
         );
       }
-      evidenceJson = next.value;
+      // AD comes from the VCF when the sidecar line does not carry it.
+      evidenceJson = Array.isArray(sidecar.alleleDepths) ? next.value : JSON.stringify({ ...sidecar, alleleDepths: fields.alleleDepths });
     }
     yield { summary: callSummaryOf(id, key, fields, sidecar), evidenceJson };
     id += 1;

@@ -18,6 +18,7 @@ void ga_aligner_free(ga_aligner_t *a)
 {
 	free(a->read), free(a->read_rc);
 	ga_minimizers_free(&a->mini);
+	free(a->bucket_lo), free(a->bucket_hi);
 	free(a->raw_x), free(a->raw_y), free(a->raw_rev), free(a->keys), free(a->keys_tmp);
 	free(a->ax), free(a->ay), free(a->arev), free(a->f), free(a->p), free(a->used), free(a->ends);
 	free(a->chains), free(a->members);
@@ -26,12 +27,19 @@ void ga_aligner_free(ga_aligner_t *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Entries whose key equals (order, check): returns their count, the first at *start. */
-static inline uint32_t lookup(const ga_index_t *idx, uint32_t order, uint32_t check, uint32_t *start)
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)(address))
+#endif
+
+static inline uint32_t bucket_of(const ga_index_t *idx, uint32_t order) { return idx->bucket_shift == 32 ? 0 : order >> idx->bucket_shift; }
+
+/* Entries of bucket [lo, hi) whose key equals check's: their count, the first at *start. */
+static inline uint32_t lookup(const ga_index_t *idx, uint32_t lo, uint32_t hi, uint32_t check, uint32_t *start)
 {
-	const uint32_t bucket = idx->bucket_shift == 32 ? 0 : order >> idx->bucket_shift;
 	const uint32_t *checks = idx->entry_check, key = check >> 1;
-	uint32_t lo = idx->bucket_start[bucket], hi = idx->bucket_start[bucket + 1], end;
+	uint32_t end;
 	if (hi - lo > 16) { /* first entry with key >= ours */
 		uint32_t a = lo, b = hi;
 		while (a < b) {
@@ -120,11 +128,29 @@ static int collect_anchors(ga_aligner_t *a, int cutoff, ga_seed_stats_t *stats)
 	const int k = idx->k, qlen = a->read_len;
 	a->mini.n = 0;
 	if (ga_sketch(a->read, (size_t)qlen, k, idx->w, 0, &a->mini) < 0) return -1;
+	/* The index is far larger than the caches and every lookup is two or three random reads:
+	 * fetch bucket bounds, then bucket entries, for all minimizers before using any, so the
+	 * misses overlap instead of queueing one after another. */
+	const size_t n_mini = a->mini.n;
+	{
+		size_t cap = a->bucket_cap;
+		if (ga_grow((void **)&a->bucket_lo, &cap, n_mini, 4) < 0) return -1;
+		cap = a->bucket_cap;
+		if (ga_grow((void **)&a->bucket_hi, &cap, n_mini, 4) < 0) return -1;
+		a->bucket_cap = cap;
+	}
+	for (size_t m = 0; m < n_mini; m++) PREFETCH(&idx->bucket_start[bucket_of(idx, a->mini.order[m])]);
+	for (size_t m = 0; m < n_mini; m++) {
+		const uint32_t b = bucket_of(idx, a->mini.order[m]);
+		a->bucket_lo[m] = idx->bucket_start[b], a->bucket_hi[m] = idx->bucket_start[b + 1];
+		PREFETCH(&idx->entry_check[a->bucket_lo[m]]);
+		PREFETCH(&idx->entry_position[a->bucket_lo[m]]);
+	}
 	size_t count = 0;
 	int repetitive = 0;
-	for (size_t m = 0; m < a->mini.n; m++) {
+	for (size_t m = 0; m < n_mini; m++) {
 		uint32_t start;
-		const uint32_t hits = lookup(idx, a->mini.order[m], a->mini.check[m], &start);
+		const uint32_t hits = lookup(idx, a->bucket_lo[m], a->bucket_hi[m], a->mini.check[m], &start);
 		if (hits == 0) continue;
 		if (hits > (uint32_t)cutoff) {
 			repetitive++;

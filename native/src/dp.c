@@ -209,3 +209,122 @@ int ga_dp_align(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *targ
 	r->n_cigar = 0;
 	return 0;
 }
+
+/*
+ * Score of the best local alignment, no traceback: Farrar's striped Smith-Waterman (SSE2,
+ * eight 16-bit lanes; SSE2 is the x86-64 baseline, so no runtime dispatch is needed), with
+ * the first and last target columns where that score is reached. Mate rescue calls this
+ * first: most windows do not score enough and need nothing more; the others run the
+ * traceback DP only over the columns an optimal alignment can span (ga_local_align). The recurrences are ga_dp_align's local mode (H >= 0, gap of length L
+ * costs open + L*extend, N scores -1), so the score is the same; the lazy-F pass also updates
+ * E, so an insertion next to a deletion is allowed there as in the scalar DP. Other
+ * architectures, and reads whose score could overflow 16 bits, use the scalar DP.
+ */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+int ga_local_score(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int *first_end, int *last_end)
+{
+	*first_end = *last_end = -1;
+	if (qlen == 0 || tlen == 0) return 0;
+	if ((int64_t)qlen * sc->match > 30000) return -3;
+	const int seg = (qlen + 7) / 8;
+	/* 16-byte aligned vectors in the trace buffer: profile (5*seg), H store/load, E */
+	const size_t vectors = (size_t)seg * 8 + 1;
+	if (ga_grow((void **)&dp->trace, &dp->trace_cap, vectors * 16, 1) < 0) return -1;
+	__m128i *base = (__m128i *)(((uintptr_t)dp->trace + 15) & ~(uintptr_t)15);
+	__m128i *profile = base, *h_store = base + 5 * seg, *h_load = h_store + seg, *e_vec = h_load + seg;
+	for (int c = 0; c < 5; c++) {
+		int16_t *p = (int16_t *)(profile + c * seg);
+		for (int s = 0; s < seg; s++)
+			for (int lane = 0; lane < 8; lane++) {
+				const int i = lane * seg + s;
+				int16_t v = -1000; /* padding rows beyond the query never score */
+				if (i < qlen) v = (int16_t)(query[i] > 3 || c > 3 ? -1 : query[i] == c ? sc->match : -sc->mismatch);
+				p[s * 8 + lane] = v;
+			}
+	}
+	const __m128i zero = _mm_setzero_si128(), gap_oe = _mm_set1_epi16((int16_t)(sc->gap_open + sc->gap_extend)),
+	              gap_e = _mm_set1_epi16((int16_t)sc->gap_extend);
+	int best = 0;
+	for (int s = 0; s < seg; s++) h_store[s] = zero, h_load[s] = zero, e_vec[s] = zero;
+	for (int j = 0; j < tlen; j++) {
+		const __m128i *p = profile + (target[j] < 4 ? target[j] : 4) * seg;
+		__m128i v_f = zero, v_h = _mm_slli_si128(h_store[seg - 1], 2), v_max = zero;
+		__m128i *t = h_load;
+		h_load = h_store, h_store = t;
+		for (int s = 0; s < seg; s++) {
+			v_h = _mm_adds_epi16(v_h, p[s]);
+			__m128i v_e = e_vec[s];
+			v_h = _mm_max_epi16(v_h, v_e);
+			v_h = _mm_max_epi16(v_h, v_f);
+			v_h = _mm_max_epi16(v_h, zero);
+			v_max = _mm_max_epi16(v_max, v_h);
+			h_store[s] = v_h;
+			const __m128i v_open = _mm_subs_epi16(v_h, gap_oe);
+			e_vec[s] = _mm_max_epi16(_mm_subs_epi16(v_e, gap_e), v_open);
+			v_f = _mm_max_epi16(_mm_subs_epi16(v_f, gap_e), v_open);
+			v_h = h_load[s];
+		}
+		/* lazy F: carry vertical gaps across lane boundaries until they change nothing */
+		for (int k = 0; k < 8; k++) {
+			v_f = _mm_slli_si128(v_f, 2);
+			for (int s = 0; s < seg; s++) {
+				__m128i h = _mm_max_epi16(h_store[s], v_f);
+				h_store[s] = h;
+				v_max = _mm_max_epi16(v_max, h);
+				const __m128i v_open = _mm_subs_epi16(h, gap_oe);
+				e_vec[s] = _mm_max_epi16(e_vec[s], v_open);
+				v_f = _mm_subs_epi16(v_f, gap_e);
+				if (!_mm_movemask_epi8(_mm_cmpgt_epi16(v_f, v_open))) goto next_column;
+			}
+		}
+	next_column:;
+		/* the column's best: the first and last columns reaching the overall best bound where
+		 * optimal alignments end */
+		v_max = _mm_max_epi16(v_max, _mm_srli_si128(v_max, 8));
+		v_max = _mm_max_epi16(v_max, _mm_srli_si128(v_max, 4));
+		v_max = _mm_max_epi16(v_max, _mm_srli_si128(v_max, 2));
+		const int column_best = (int16_t)_mm_extract_epi16(v_max, 0);
+		if (column_best > best) best = column_best, *first_end = *last_end = j;
+		else if (column_best == best && best > 0) *last_end = j;
+	}
+	return best;
+}
+#else
+int ga_local_score(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int *first_end, int *last_end)
+{
+	(void)dp, (void)query, (void)qlen, (void)target, (void)tlen, (void)sc;
+	*first_end = *last_end = -1;
+	return -3; /* no vector unit: the caller runs the scalar DP */
+}
+#endif
+
+/*
+ * Local alignment with traceback, the same result as ga_dp_align(GA_DP_LOCAL) over the whole
+ * target but cheaper: the score-only pass bounds where optimal alignments end (columns
+ * [first, last]); one with score S spans at most qlen + (match*qlen - S)/gap_extend target
+ * bases, so every optimal alignment lies in [first + 1 - span, last]. Inside that window
+ * cells on optimal paths keep their full-matrix values, so the first best cell (row-major)
+ * and the traceback are the same. Windows scoring below min_score return the score alone.
+ */
+int ga_local_align(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, double min_score,
+                   ga_dp_result_t *r)
+{
+	int first_end, last_end;
+	const int score = ga_local_score(dp, query, qlen, target, tlen, sc, &first_end, &last_end);
+	if (score == -1) return -1;
+	if (score == -3 || sc->gap_extend <= 0) return ga_dp_align(dp, query, qlen, target, tlen, sc, 0, GA_DP_LOCAL, r);
+	if (score < min_score || score == 0) {
+		memset(r, 0, sizeof(*r));
+		r->score = score;
+		r->cigar = dp->cigar;
+		return 0;
+	}
+	const int64_t span = (int64_t)qlen + ((int64_t)sc->match * qlen - score) / sc->gap_extend + 1;
+	const int start = first_end + 1 - span > 0 ? (int)(first_end + 1 - span) : 0, end = last_end + 1;
+	const int ret = ga_dp_align(dp, query, qlen, target + start, end - start, sc, 0, GA_DP_LOCAL, r);
+	r->target_start += start;
+	r->target_end += start;
+	return ret;
+}

@@ -82,6 +82,13 @@ void ga_dp_free(ga_dp_t *dp);
 int ga_dp_align(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int band, int mode,
                 ga_dp_result_t *result);
 
+/* Best local alignment score only (SIMD), with the first and last target columns reaching it;
+ * -3 when unavailable here (use ga_dp_align), -1 on OOM. */
+int ga_local_score(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int *first_end, int *last_end);
+/* ga_dp_align's local mode through the SIMD score pass: below min_score, the score alone. */
+int ga_local_align(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, double min_score,
+                   ga_dp_result_t *r);
+
 /* ---- index, seeds, chains, extension (chain.c, extend.c) ---- */
 
 typedef struct {
@@ -117,6 +124,8 @@ typedef struct {
 	int read_len, have_rc;
 	/* seeding */
 	ga_minimizers_t mini;
+	uint32_t *bucket_lo, *bucket_hi; /* per minimizer: its bucket's entry range */
+	size_t bucket_cap;
 	uint32_t *raw_x, *raw_y;
 	uint8_t *raw_rev;
 	uint64_t *keys, *keys_tmp;

@@ -11,7 +11,10 @@ import { TransferStatus } from './components/TransferStatus.js';
 import { HomeScreen } from './screens/home/HomeScreen.js';
 import { RunsList } from './screens/runs/RunsList.js';
 import { NewRunPanel } from './screens/home/NewRunPanel.js';
-import { RunView } from './screens/run/RunView.js';
+import { RunScreen } from './screens/review/RunScreen.js';
+import { OpenAnalysisPanel } from './screens/home/OpenAnalysisPanel.js';
+import { useReview } from './store/ReviewStoreContext.js';
+import { isTrackFileName } from './store/reviewStore.js';
 
 /**
  * Layout: header; a side panel to start runs and pick one; the current screen (home or a run).
@@ -25,7 +28,15 @@ export function App({ store }: { store: StoreApi<AppStore> }) {
 
   useEffect(() => connect(), [connect]);
   useHashRoute(store);
-  const dragging = useWindowFileDrop((files) => void startFromFiles(files));
+  const reviewRunId = useReview((s) => (s.workspace ? s.runId : null));
+  const addTrackFiles = useReview((s) => s.addTrackFiles);
+  // On a run under review, dropped tracks (bigWig, bedGraph, BED, VCF) go to its genome view;
+  // anything else (FASTQ) starts a run, as on every other screen.
+  const dragging = useWindowFileDrop((files) => {
+    const onReview = route.screen === 'run' && reviewRunId === route.runId;
+    if (onReview && files.every((f) => isTrackFileName(f.name))) void addTrackFiles(files);
+    else void startFromFiles(files);
+  });
 
   return (
     <div className="app">
@@ -44,12 +55,13 @@ export function App({ store }: { store: StoreApi<AppStore> }) {
       <div className="app-body">
         <aside className="side-panel">
           <NewRunPanel />
+          <OpenAnalysisPanel />
           <RunsList />
         </aside>
         <main ref={main} id="main" className="app-main" tabIndex={-1}>
           <ErrorBanners />
           <TransferStatus />
-          {route.screen === 'run' ? <RunView key={route.runId} runId={route.runId} /> : <HomeScreen dragging={dragging} />}
+          {route.screen === 'run' ? <RunScreen key={route.runId} runId={route.runId} /> : <HomeScreen dragging={dragging} />}
         </main>
       </div>
       <DropOverlay visible={dragging} />

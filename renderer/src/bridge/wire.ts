@@ -5,7 +5,7 @@
  */
 import type { EventChannel, EventFrame, EventMap, GenomaicError, RequestChannel, Reply } from '../../../app/contract.ts';
 
-const EVENT_CHANNELS: ReadonlySet<string> = new Set<EventChannel>(['run.progress', 'run.updated']);
+const EVENT_CHANNELS: ReadonlySet<string> = new Set<EventChannel>(['run.progress', 'run.updated', 'review.updated', 'run.deleted']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -183,6 +183,15 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
         const unsubscribers = [
           bridge.subscribe('run.updated', onRunUpdated),
           bridge.subscribe('run.progress', onProgress),
+          bridge.subscribe('run.deleted', ({ runId }) => {
+            set((state) => ({
+              runs: state.runs.filter((r) => r.id !== runId),
+              detailsByRun: withoutKey(state.detailsByRun, runId),
+              progressByRun: withoutKey(state.progressByRun, runId),
+            }));
+            const { route } = get();
+            if (route.screen === 'run' && route.runId === runId) get().navigate(HOME);
+          }),
           bridge.onConnectionChange((connection) => {
             const previous = get().connection;
             set({ connection });

@@ -1,7 +1,8 @@
 /**
- * The align kernels on small inputs where the right answer is known independently:
- * minimizers are strand-symmetric, the DP matches a brute-force Gotoh, the index finds
- * every k-mer it holds, and anchors/chains land on the true diagonal.
+ * The align kernels (native/, through their TypeScript interfaces) on small inputs where the
+ * right answer is known independently: minimizers are strand-symmetric, the DP matches a
+ * brute-force Gotoh, the SIMD rescue filter matches the DP, and the index finds every k-mer
+ * it holds.
  */
 import { describe, expect, it } from 'vitest';
 import { DpWorkspace } from '../../../engine/align/dp.js';
@@ -60,8 +61,8 @@ describe('minimizer sketch', () => {
   });
 });
 
-/** Brute-force Gotoh score (global or with free query/target end for extension). */
-function bruteForceScore(q: string, t: string, match: number, mismatch: number, open: number, extend: number, mode: 'global' | 'extend'): number {
+/** Brute-force Gotoh score (global, extension with free ends, or local Smith-Waterman). */
+function bruteForceScore(q: string, t: string, match: number, mismatch: number, open: number, extend: number, mode: 'global' | 'extend' | 'local'): number {
   const NEG = -1e9;
   const n = q.length;
   const m = t.length;
@@ -74,14 +75,34 @@ function bruteForceScore(q: string, t: string, match: number, mismatch: number, 
       if (i === 0 && j === 0) continue;
       if (j > 0) E[i]![j] = Math.max(H[i]![j - 1]! - open - extend, E[i]![j - 1]! - extend);
       if (i > 0) F[i]![j] = Math.max(H[i - 1]![j]! - open - extend, F[i - 1]![j]! - extend);
-      const diag = i > 0 && j > 0 ? H[i - 1]![j - 1]! + (q[i - 1] === t[j - 1] ? match : -mismatch) : NEG;
-      H[i]![j] = Math.max(diag, E[i]![j]!, F[i]![j]!);
+      const score = q[i - 1] === 'N' || t[j - 1] === 'N' ? -1 : q[i - 1] === t[j - 1] ? match : -mismatch;
+      const diag = i > 0 && j > 0 ? H[i - 1]![j - 1]! + score : NEG;
+      H[i]![j] = Math.max(diag, E[i]![j]!, F[i]![j]!, mode === 'local' ? 0 : NEG);
     }
   }
   if (mode === 'global') return H[n]![m]!;
   let best = 0;
   for (let i = 1; i <= n; i++) for (let j = 1; j <= m; j++) best = Math.max(best, H[i]![j]!);
   return best;
+}
+
+function scoreCigarOf(cigar: number[], query: Uint8Array, target: Uint8Array, sc: { match: number; mismatch: number; gapOpen: number; gapExtend: number }): number {
+  let score = 0;
+  let q = 0;
+  let t = 0;
+  for (const op of cigar) {
+    const length = op >>> 4;
+    if ((op & 15) === 0) {
+      for (let i = 0; i < length; i++) score += query[q + i]! > 3 || target[t + i]! > 3 ? -1 : query[q + i] === target[t + i] ? sc.match : -sc.mismatch;
+      q += length;
+      t += length;
+    } else {
+      score -= sc.gapOpen + length * sc.gapExtend;
+      if ((op & 15) === 1) q += length;
+      else t += length;
+    }
+  }
+  return score;
 }
 
 describe('affine-gap DP', () => {
@@ -127,6 +148,34 @@ describe('affine-gap DP', () => {
     expect(result.targetStart).toBe(200);
     expect(result.score).toBe(200);
     expect(cigarToString(result.cigar)).toBe('100M');
+  });
+
+  // Mate rescue runs a SIMD score-only pass first and the traceback DP only over the columns
+  // an optimal alignment can span: both must give exactly Smith-Waterman's answer, or rescued
+  // mates are silently lost or misplaced.
+  it('local mode equals brute-force Smith-Waterman, with or without a score threshold, N and gaps included', () => {
+    const srScoring = { match: 2, mismatch: 8, gapOpen: 12, gapExtend: 2, zDrop: 100, endBonus: 10 };
+    for (let trial = 0; trial < 40; trial++) {
+      const window = randomBases(100 + Math.floor(random() * 300), 4000 + trial);
+      const start = Math.floor(random() * (window.length - 90));
+      let read = mutateLocal(window.slice(start, start + 20 + Math.floor(random() * 70)));
+      if (trial % 3 === 0) read = randomBases(80, 5000 + trial); // unrelated: the common rejected case
+      if (trial % 7 === 0) read = `${read.slice(0, 10)}NN${read.slice(12)}`;
+      for (const sc of [scoring, srScoring]) {
+        const expected = bruteForceScore(read, window, sc.match, sc.mismatch, sc.gapOpen, sc.gapExtend, 'local');
+        const full = dp.align(encodeBases(read), encodeBases(window), sc, 0, 'local');
+        expect(full.score).toBe(expected);
+        if (expected > 0) {
+          // the CIGAR re-scores to the score over the bases it covers
+          const q = encodeBases(read).subarray(full.queryStart, full.queryEnd);
+          const t = encodeBases(window).subarray(full.targetStart, full.targetEnd);
+          expect(scoreCigarOf(full.cigar, q, t, sc)).toBe(expected);
+        }
+        const scoreOnly = dp.align(encodeBases(read), encodeBases(window), sc, 0, 'local', Number.MAX_SAFE_INTEGER);
+        expect(scoreOnly.score).toBe(expected);
+        expect(scoreOnly.cigar).toEqual([]);
+      }
+    }
   });
 
   it('NM and MD follow the SAM specification', () => {
