@@ -169,6 +169,10 @@ export interface RunConfig {
   platform: Platform | 'auto';
   /** Reads inspected for platform detection. */
   detectionReads: number;
+  /** Analyze runs: the reference FASTA. */
+  referencePath?: string;
+  /** Analyze runs: the sample name in the read group and the VCF. */
+  sample?: string;
 }
 
 export interface RunDetail extends RunSummary {
@@ -181,17 +185,30 @@ export interface RunDetail extends RunSummary {
   outputs?: RunOutputs;
 }
 
+/** The steps of a run: QC runs only ingest; analyze runs ingest, align, call. */
+export type JobStage = 'ingest' | 'align' | 'call';
+
 export interface JobProgress {
   runId: string;
-  stage: 'ingest';
-  /** Input bytes consumed (compressed bytes for gzip) of the total over all files. */
-  bytesRead: number;
-  bytesTotal: number;
+  stage: JobStage;
+  /** 1-based position of `stage` among the run's `stageCount` stages. */
+  stageIndex: number;
+  stageCount: number;
+  /** What the stage is doing now, for people (e.g. 'building the minimizer index'); null when the stage says it all. */
+  detail: string | null;
+  /**
+   * Work done of the stage's total, in `unit`: input bytes consumed (compressed bytes for gzip)
+   * while reading FASTQ, reference bases while calling.
+   */
+  done: number;
+  total: number;
+  unit: 'bytes' | 'bp';
   reads: number;
   readsPerSecond: number;
-  /** null until a rate is known. */
+  /** Of the current stage; null until a rate is known. */
   etaSeconds: number | null;
   currentFile: string;
+  /** Since the run started. */
   elapsedSeconds: number;
 }
 
@@ -215,6 +232,16 @@ export interface RequestMap {
   'app.info': { params: NoParams; result: AppInfo };
   /** Start QC over one or more FASTQ paths readable by the host. */
   'qc.start': { params: { paths: string[]; platform?: Platform | 'auto' }; result: { runId: string } };
+  /**
+   * Start an analysis: FASTQ → QC → alignment (BAM + BAI) → calls (VCF + TBI, abstention BED,
+   * provenance), opened for review when done.
+   */
+  'analyze.start': {
+    params: { readPaths: string[]; referencePath: string; platform?: Platform | 'auto'; sample?: string };
+    result: { runId: string };
+  };
+  /** Analyze the bundled demo (real NA12878 reads on a 12 kb chr22 segment). */
+  'demo.start': { params: NoParams; result: { runId: string } };
   'run.cancel': { params: { runId: string }; result: { cancelled: boolean } };
   'runs.list': { params: NoParams; result: RunSummary[] };
   'run.get': { params: { runId: string }; result: RunDetail };

@@ -6,7 +6,7 @@ import type {
   EventChannel,
   EventMap,
   HostKind,
-  JobProgress,
+  JobStage,
   Platform,
   RequestChannel,
   RequestMap,
@@ -21,9 +21,14 @@ import { EngineError, toGenomaicError } from './errors.js';
 import { ProjectStore } from './store/project-store.js';
 import { runWorkerJob, workerEntry } from './jobs/worker-job.js';
 import type { IngestJobInput } from './jobs/ingest-worker.js';
+import type { AnalyzeJobInput, AnalyzeJobProgress, AnalyzeJobResult } from './jobs/analyze-worker.js';
+import { ReviewStore } from './review/review-store.js';
+import { importRunOutputs, locateAnalysisOutputs } from './review/import-outputs.js';
+import { findPackageRoot } from './version.js';
 import type { IngestProgress, IngestResult } from './ingest/index.js';
 import { loadQcConfig } from './config/qc-config.js';
 import { appVersion } from './version.js';
+import { mkdir } from 'node:fs/promises';
 import { reviewHandlers } from './review/handlers.js';
 
 export interface EngineOptions {
@@ -71,6 +76,25 @@ export class Engine {
     this.handlers = {
       'app.info': async () => this.info(),
       'qc.start': async (params) => ({ runId: await this.startQc(params.paths, params.platform) }),
+      'analyze.start': async (params) => ({
+        runId: await this.startAnalyze({
+          readPaths: params.readPaths,
+          referencePath: params.referencePath,
+          platform: params.platform,
+          sample: params.sample,
+        }),
+      }),
+      'demo.start': async () => {
+        const demo = join(findPackageRoot(), 'assets', 'demo');
+        return {
+          runId: await this.startAnalyze({
+            readPaths: [join(demo, 'NA12878.chr22.tiny.fq.gz')],
+            referencePath: join(demo, 'q.fa'),
+            platform: 'illumina',
+            sample: 'NA12878',
+          }),
+        };
+      },
       'run.cancel': async (params) => ({ cancelled: this.cancel(requireString(params.runId, 'runId')) }),
       'runs.list': async () => this.store.listRuns(),
       'run.get': async (params) => this.store.getRun(requireString(params.runId, 'runId')),
@@ -131,62 +155,114 @@ export class Engine {
   }
 
   async startQc(paths: unknown, platform: unknown): Promise<string> {
-    if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.length > 0)) {
-      throw EngineError.of('invalid-request', 'qc.start needs one or more FASTQ paths');
-    }
     const chosen = platform === undefined ? this.qcDefaults.platform : requirePlatform(platform);
-    const inputs: RunInputRef[] = [];
-    for (const p of paths as string[]) {
-      const path = resolve(p);
-      try {
-        const s = await stat(path);
-        if (!s.isFile()) throw EngineError.of('file-unreadable', `${path}: not a file`, { file: path });
-        inputs.push({ path, name: basename(path), sizeBytes: s.size });
-      } catch (err) {
-        if (err instanceof EngineError) throw err;
-        throw EngineError.of('file-not-found', `${path}: no such file`, { file: path });
-      }
-    }
-    if (new Set(inputs.map((i) => i.path)).size !== inputs.length) {
-      throw EngineError.of('invalid-request', 'The same file was given twice');
-    }
+    const inputs = await describeInputs(requirePaths(paths, 'qc.start needs one or more FASTQ paths'));
     const config: RunConfig = { ...this.qcDefaults, platform: chosen };
     const run = this.store.createRun('qc', config, inputs);
     this.emit('run.updated', run);
+    return this.track(run.id, (signal) => this.executeQc(run.id, inputs, config, signal));
+  }
 
+  async startAnalyze(request: { readPaths: unknown; referencePath: unknown; platform: unknown; sample: unknown }): Promise<string> {
+    const reads = await describeInputs(requirePaths(request.readPaths, 'analyze.start needs one FASTQ or an R1/R2 pair'));
+    const [reference] = await describeInputs([requireString(request.referencePath, 'referencePath')]);
+    if (reads.some((r) => r.path === reference!.path)) throw EngineError.of('invalid-request', 'The reference is also given as reads');
+    const sample = request.sample === undefined ? undefined : requireString(request.sample, 'sample');
+    if (sample !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(sample)) {
+      throw EngineError.of('invalid-request', 'The sample name may use letters, digits, dot, dash and underscore (at most 64)');
+    }
+    const config: RunConfig = {
+      ...this.qcDefaults,
+      platform: request.platform === undefined ? 'auto' : requirePlatform(request.platform),
+      referencePath: reference!.path,
+      ...(sample ? { sample } : {}),
+    };
+    const run = this.store.createRun('analyze', config, [...reads, reference!]);
+    this.emit('run.updated', run);
+    return this.track(run.id, (signal) => this.executeAnalyze(run.id, reads, config, signal));
+  }
+
+  private track(runId: string, execute: (signal: AbortSignal) => Promise<RunSummary>): string {
     const abort = new AbortController();
-    const done = this.executeQc(run.id, inputs, config, abort.signal);
-    this.jobs.set(run.id, { abort, done });
-    void done.finally(() => this.jobs.delete(run.id));
-    return run.id;
+    const done = execute(abort.signal);
+    this.jobs.set(runId, { abort, done });
+    void done.finally(() => this.jobs.delete(runId));
+    return runId;
+  }
+
+  /** Turns a stage's raw progress into the contract's frame, with rate and ETA of that stage. */
+  private progressReporter(runId: string, stages: readonly JobStage[]): (p: AnalyzeJobProgress) => void {
+    const runStarted = performance.now();
+    let stage: JobStage | undefined;
+    let stageStarted = runStarted;
+    return (p) => {
+      const now = performance.now();
+      if (p.stage !== stage) {
+        stage = p.stage;
+        stageStarted = now;
+      }
+      const stageSeconds = (now - stageStarted) / 1000;
+      const rate = stageSeconds > 0 ? p.done / stageSeconds : 0;
+      this.emit('run.progress', {
+        runId,
+        stage: p.stage,
+        stageIndex: stages.indexOf(p.stage) + 1,
+        stageCount: stages.length,
+        detail: p.detail,
+        done: p.done,
+        total: p.total,
+        unit: p.unit,
+        reads: p.reads,
+        readsPerSecond: stageSeconds > 0 ? p.reads / stageSeconds : 0,
+        etaSeconds: rate > 0 && p.done > 0 ? Math.max(0, (p.total - p.done) / rate) : null,
+        currentFile: p.currentFile,
+        elapsedSeconds: (now - runStarted) / 1000,
+      });
+    };
   }
 
   private async executeQc(runId: string, inputs: RunInputRef[], config: RunConfig, signal: AbortSignal): Promise<RunSummary> {
-    const started = performance.now();
-    const toJobProgress = (p: IngestProgress): JobProgress => {
-      const elapsedSeconds = (performance.now() - started) / 1000;
-      const byteRate = elapsedSeconds > 0 ? p.bytesRead / elapsedSeconds : 0;
-      return {
-        runId,
-        stage: 'ingest',
-        bytesRead: p.bytesRead,
-        bytesTotal: p.bytesTotal,
-        reads: p.reads,
-        readsPerSecond: elapsedSeconds > 0 ? p.reads / elapsedSeconds : 0,
-        etaSeconds: byteRate > 0 && p.bytesRead > 0 ? Math.max(0, (p.bytesTotal - p.bytesRead) / byteRate) : null,
-        currentFile: p.currentFile,
-        elapsedSeconds,
+    const report = this.progressReporter(runId, ['ingest']);
+    return this.settle(runId, async () => {
+      const input: IngestJobInput = { paths: inputs.map((i) => i.path), platform: config.platform, detectionReads: config.detectionReads };
+      const result = await runWorkerJob<IngestJobInput, IngestProgress, IngestResult>(workerEntry(import.meta.url, 'jobs/ingest-worker'), input, {
+        signal,
+        onProgress: (p) =>
+          report({ stage: 'ingest', detail: null, done: p.bytesRead, total: p.bytesTotal, unit: 'bytes', reads: p.reads, currentFile: p.currentFile }),
+      });
+      return this.store.completeQcRun(runId, result.files, result.pairs);
+    });
+  }
+
+  private async executeAnalyze(runId: string, reads: RunInputRef[], config: RunConfig, signal: AbortSignal): Promise<RunSummary> {
+    const report = this.progressReporter(runId, ['ingest', 'align', 'call']);
+    return this.settle(runId, async () => {
+      const outputDir = join(this.dataDir, 'runs', runId);
+      await mkdir(outputDir, { recursive: true });
+      const input: AnalyzeJobInput = {
+        readPaths: reads.map((r) => r.path),
+        referencePath: config.referencePath!,
+        platform: config.platform,
+        detectionReads: config.detectionReads,
+        sample: config.sample ?? null,
+        outputDir,
+        commandLine: `GenomAIc ${appVersion()} analyze (${this.host})`,
       };
-    };
+      const result = await runWorkerJob<AnalyzeJobInput, AnalyzeJobProgress, AnalyzeJobResult>(workerEntry(import.meta.url, 'jobs/analyze-worker'), input, {
+        signal,
+        onProgress: report,
+      });
+      this.store.recordIngest(runId, result.ingest.files, result.ingest.pairs);
+      await importRunOutputs(new ReviewStore(this.store.connection), runId, await locateAnalysisOutputs(outputDir), { dataDir: this.dataDir, ownedDir: true });
+      return this.store.finishRun(runId);
+    });
+  }
+
+  /** Runs a job's body and records how it ended: done, cancelled or failed with its error. */
+  private async settle(runId: string, body: () => Promise<RunSummary>): Promise<RunSummary> {
     let summary: RunSummary;
     try {
-      const input: IngestJobInput = { paths: inputs.map((i) => i.path), platform: config.platform, detectionReads: config.detectionReads };
-      const result = await runWorkerJob<IngestJobInput, IngestProgress, IngestResult>(
-        workerEntry(import.meta.url, 'jobs/ingest-worker'),
-        input,
-        { signal, onProgress: (p) => this.emit('run.progress', toJobProgress(p)) },
-      );
-      summary = this.store.completeQcRun(runId, result.files, result.pairs);
+      summary = await body();
     } catch (err) {
       const error = toGenomaicError(err);
       summary = this.store.endRun(runId, error.code === 'cancelled' ? 'cancelled' : 'failed', error);
@@ -215,3 +291,29 @@ function requirePlatform(value: unknown): Platform | 'auto' {
   throw EngineError.of('invalid-request', `platform must be one of ${PLATFORMS.join(', ')}`);
 }
 
+function requirePaths(value: unknown, message: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((p) => typeof p === 'string' && p.length > 0)) {
+    throw EngineError.of('invalid-request', message);
+  }
+  return value as string[];
+}
+
+/** Absolute paths with names and sizes; a missing file or a repeated one is refused before any run starts. */
+async function describeInputs(paths: string[]): Promise<RunInputRef[]> {
+  const inputs: RunInputRef[] = [];
+  for (const p of paths) {
+    const path = resolve(p);
+    try {
+      const s = await stat(path);
+      if (!s.isFile()) throw EngineError.of('file-unreadable', `${path}: not a file`, { file: path });
+      inputs.push({ path, name: basename(path), sizeBytes: s.size });
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      throw EngineError.of('file-not-found', `${path}: no such file`, { file: path });
+    }
+  }
+  if (new Set(inputs.map((i) => i.path)).size !== inputs.length) {
+    throw EngineError.of('invalid-request', 'The same file was given twice');
+  }
+  return inputs;
+}

@@ -5,10 +5,12 @@ import { qcCommand } from './commands/qc.js';
 import { serveCommand } from './commands/serve.js';
 import { compareCommand } from './commands/compare.js';
 import { alignCommand } from './commands/align.js';
+import { callCommand } from './commands/call.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { appVersion } from '../../engine/version.js';
 import { RESEARCH_NOTICE } from '../contract.js';
 
-export const COMMANDS: readonly CliCommand[] = [qcCommand, alignCommand, compareCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [qcCommand, alignCommand, callCommand, analyzeCommand, compareCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

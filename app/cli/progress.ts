@@ -21,10 +21,16 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+function formatWork(n: number, unit: JobProgress['unit']): string {
+  return unit === 'bytes' ? formatBytes(n) : formatBytes(n).replace(/B$/, 'bp');
+}
+
 export function describeProgress(p: JobProgress): string {
-  const pct = p.bytesTotal > 0 ? ((100 * p.bytesRead) / p.bytesTotal).toFixed(1) : '0.0';
+  const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '0.0';
   const eta = p.etaSeconds === null ? 'ETA ?' : `ETA ${formatDuration(p.etaSeconds)}`;
-  return `${p.stage}: ${pct}% (${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesTotal)}), ${p.reads.toLocaleString('en-US')} reads, ${Math.round(p.readsPerSecond).toLocaleString('en-US')} reads/s, ${eta}`;
+  const step = p.stageCount > 1 ? `[${p.stageIndex}/${p.stageCount}] ` : '';
+  const reads = p.reads > 0 ? `, ${p.reads.toLocaleString('en-US')} reads, ${Math.round(p.readsPerSecond).toLocaleString('en-US')} reads/s` : '';
+  return `${step}${p.stage}: ${pct}% (${formatWork(p.done, p.unit)} of ${formatWork(p.total, p.unit)})${reads}, ${eta}`;
 }
 
 /**

@@ -69,12 +69,11 @@ export function mergeStatistics(into: BatchStatistics, from: BatchStatistics): v
   for (let q = 0; q < into.mapqHistogram.length; q++) into.mapqHistogram[q]! += from.mapqHistogram[q] ?? 0;
 }
 
-function readAt(batch: ReadBatch, i: number): ReadInput {
+/** Read i of the batch for its records; `phred` holds the batch's qualities minus 33. */
+function readAt(batch: ReadBatch, phred: Uint8Array, i: number): ReadInput {
   const start = batch.offsets[i]!;
   const end = batch.offsets[i + 1]!;
-  const quality = new Uint8Array(end - start);
-  for (let p = start; p < end; p++) quality[p - start] = batch.qualities[p]! - 33;
-  return { name: batch.names[i]!, sequence: Buffer.from(batch.bases.buffer, batch.bases.byteOffset + start, end - start).toString('latin1'), quality };
+  return { name: batch.names[i]!, sequence: Buffer.from(batch.bases.buffer, batch.bases.byteOffset + start, end - start).toString('latin1'), quality: phred.subarray(start, end) };
 }
 
 function countAmbiguous(codes: Uint8Array): number {
@@ -83,6 +82,7 @@ function countAmbiguous(codes: Uint8Array): number {
   return n;
 }
 
+/** Aligns a batch. The batch is consumed: its qualities are turned into Phred values in place. */
 export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult {
   const { aligner, readGroup, references } = context;
   const stats = emptyStatistics();
@@ -104,15 +104,19 @@ export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult
     }
   };
   const count = batch.names.length;
-  const codes: Uint8Array[] = [];
-  const mappings: ReadMapping[] = [];
+  // one encoding and one quality conversion for the whole batch; reads are views into them
+  const allCodes = encodeBases(batch.bases);
+  const phred = batch.qualities;
+  for (let p = 0; p < phred.length; p++) phred[p] = phred[p]! - 33;
+  const codes: Uint8Array[] = new Array<Uint8Array>(count);
+  const mappings: ReadMapping[] = new Array<ReadMapping>(count);
   for (let i = 0; i < count; i++) {
-    const read = encodeBases(batch.bases.subarray(batch.offsets[i]!, batch.offsets[i + 1]!));
-    codes.push(read);
+    const read = allCodes.subarray(batch.offsets[i]!, batch.offsets[i + 1]!);
+    codes[i] = read;
     stats.reads++;
     stats.bases += read.length;
     if (countAmbiguous(read) > read.length / 2) stats.ambiguousReads++;
-    mappings.push(aligner.mapRead(read));
+    mappings[i] = aligner.mapRead(read);
   }
 
   let insertSize: InsertSizeStats | undefined;
@@ -131,14 +135,14 @@ export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult
     for (let i = 0; i + 1 < count; i += 2) {
       const decision = pairReads(aligner, codes[i]!, codes[i + 1]!, mappings[i]!, mappings[i + 1]!, stats0, params);
       stats.rescuedMates += decision.rescued;
-      const r1 = readAt(batch, i);
-      const r2 = readAt(batch, i + 1);
+      const r1 = readAt(batch, phred, i);
+      const r2 = readAt(batch, phred, i + 1);
       emit(decision.first.length > 0 ? alignmentRecords(r1, decision.first, aligner.index.reference.contigs, readGroup, decision.firstMate) : [unmappedRecord(r1, readGroup, decision.firstMate)]);
       emit(decision.second.length > 0 ? alignmentRecords(r2, decision.second, aligner.index.reference.contigs, readGroup, decision.secondMate) : [unmappedRecord(r2, readGroup, decision.secondMate)]);
     }
   } else {
     for (let i = 0; i < count; i++) {
-      emit(alignmentRecords(readAt(batch, i), mappings[i]!.hits, aligner.index.reference.contigs, readGroup));
+      emit(alignmentRecords(readAt(batch, phred, i), mappings[i]!.hits, aligner.index.reference.contigs, readGroup));
     }
   }
   const records = new Uint8Array(bytes);

@@ -132,37 +132,50 @@ class RecordCursor {
   }
 }
 
+/** Accumulates reads straight into the batch's transferable arrays (one copy per base). */
 class BatchBuilder {
   names: string[] = [];
-  private bases: Buffer[] = [];
-  private qualities: Buffer[] = [];
-  private lengths: number[] = [];
+  private bases = new Uint8Array(1 << 16);
+  private qualities = new Uint8Array(1 << 16);
+  private offsets: number[] = [0];
   baseCount = 0;
 
   add(name: string, batch: FastqBatch, i: number): void {
     this.names.push(name);
     // copies: the reader's buffer is reused and the batch goes to another thread
-    this.bases.push(Buffer.from(batch.sequence(i)));
-    this.qualities.push(Buffer.from(batch.quality(i)));
-    const length = batch.sequenceLength[i]!;
-    this.lengths.push(length);
+    const sequence = batch.sequence(i);
+    const length = sequence.length;
+    if (this.baseCount + length > this.bases.length) this.grow(this.baseCount + length);
+    this.bases.set(sequence, this.baseCount);
+    this.qualities.set(batch.quality(i), this.baseCount);
     this.baseCount += length;
+    this.offsets.push(this.baseCount);
+  }
+
+  private grow(needed: number): void {
+    let capacity = this.bases.length;
+    while (capacity < needed) capacity *= 2;
+    const bases = new Uint8Array(capacity);
+    bases.set(this.bases.subarray(0, this.baseCount));
+    const qualities = new Uint8Array(capacity);
+    qualities.set(this.qualities.subarray(0, this.baseCount));
+    this.bases = bases;
+    this.qualities = qualities;
   }
 
   take(paired: boolean): ReadBatch {
-    const offsets = new Int32Array(this.lengths.length + 1);
-    for (let i = 0; i < this.lengths.length; i++) offsets[i + 1] = offsets[i]! + this.lengths[i]!;
-    const bases = new Uint8Array(offsets[this.lengths.length]!);
-    const qualities = new Uint8Array(bases.length);
-    for (let i = 0; i < this.lengths.length; i++) {
-      bases.set(this.bases[i]!, offsets[i]!);
-      qualities.set(this.qualities[i]!, offsets[i]!);
-    }
-    const batch: ReadBatch = { paired, names: this.names, bases, qualities, offsets };
+    const batch: ReadBatch = {
+      paired,
+      names: this.names,
+      bases: this.bases.subarray(0, this.baseCount),
+      qualities: this.qualities.subarray(0, this.baseCount),
+      offsets: Int32Array.from(this.offsets),
+    };
+    // the arrays go to a worker (transferred): start the next batch in new ones of the same size
+    this.bases = new Uint8Array(this.bases.length);
+    this.qualities = new Uint8Array(this.qualities.length);
     this.names = [];
-    this.bases = [];
-    this.qualities = [];
-    this.lengths = [];
+    this.offsets = [0];
     this.baseCount = 0;
     return batch;
   }

@@ -45,9 +45,19 @@ export interface DpResult {
 
 const MODE_CODE = { global: 0, extend: 1, local: 2 } as const;
 
-/** One thread's DP buffers (held by the native workspace and reused across calls). */
+/**
+ * One thread's DP buffers (held by the native workspace and reused across calls). The kernel
+ * is the AVX2 anti-diagonal one where the CPU has AVX2 (with an SSE2 score-only pass for
+ * local mode), else the scalar row-wise one; `rows` forces the scalar one (tests compare).
+ */
 export class DpWorkspace {
   private readonly handle: NativeHandle = alignAddon().createDp();
+  private readonly rowsOnly: number;
+
+  constructor(kernel: 'auto' | 'rows' = 'auto') {
+    this.rowsOnly = kernel === 'rows' ? 1 : 0;
+  }
+
   private readonly scoringCodes = new Int32Array(6);
   private readonly out = new Float64Array(6);
   private cigar = new Uint32Array(1024);
@@ -67,10 +77,10 @@ export class DpWorkspace {
     codes[4] = scoring.zDrop;
     codes[5] = scoring.endBonus;
     const addon = alignAddon();
-    let length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar, minScore);
+    let length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar, minScore, this.rowsOnly);
     if (length > this.cigar.length) {
       this.cigar = new Uint32Array(length * 2);
-      length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar, minScore);
+      length = addon.dpAlign(this.handle, query, target, codes, band, MODE_CODE[mode], this.out, this.cigar, minScore, this.rowsOnly);
     }
     const out = this.out;
     return {

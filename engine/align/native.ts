@@ -39,7 +39,7 @@ export interface AlignAddon {
   copyChains(aligner: NativeHandle, out: Float64Array): number;
   extendChain(aligner: NativeHandle, chainIndex: number, out: Float64Array, cigar: Uint32Array): number;
   createDp(): NativeHandle;
-  dpAlign(dp: NativeHandle, query: Uint8Array, target: Uint8Array, scoring: Int32Array, band: number, mode: number, out: Float64Array, cigar: Uint32Array, minScore: number): number;
+  dpAlign(dp: NativeHandle, query: Uint8Array, target: Uint8Array, scoring: Int32Array, band: number, mode: number, out: Float64Array, cigar: Uint32Array, minScore: number, rowsOnly: number): number;
 }
 
 /** Fields of `seedAndChain`'s output: 3 statistics, then 7 numbers per chain. */

@@ -59,6 +59,7 @@ export class ReadAligner {
   private readonly chains: ChainWorkspace;
   private readonly dp = new DpWorkspace();
   private targetBuffer = new Uint8Array(1 << 16);
+  private reverseBuffer = new Uint8Array(1 << 12);
   /** Report secondary alignments (long reads); short reads only use them for MAPQ. */
   readonly outputSecondary: boolean;
 
@@ -96,10 +97,14 @@ export class ReadAligner {
   mapRead(read: Uint8Array): ReadMapping {
     const { chains, minimizers, repetitive } = this.findChains(read);
     if (chains.length === 0) return { hits: [], candidates: [], repetitiveMinimizers: repetitive, minimizers };
+    // the reverse strand (for NM/MD), made once per read into a reused buffer
     let reverseRead: Uint8Array | undefined;
     const strandRead = (reverse: boolean): Uint8Array => {
       if (!reverse) return read;
-      reverseRead ??= reverseComplementCodes(read);
+      if (!reverseRead) {
+        if (this.reverseBuffer.length < read.length) this.reverseBuffer = new Uint8Array(Math.max(read.length, 2 * this.reverseBuffer.length));
+        reverseRead = reverseComplementCodes(read, this.reverseBuffer);
+      }
       return reverseRead;
     };
 

@@ -12,6 +12,7 @@ import type {
   RunDetail,
   RunInputRef,
   RunKind,
+  RunOutputs,
   RunStatus,
   RunSummary,
 } from '../../app/contract.js';
@@ -154,13 +155,10 @@ export class ProjectStore {
     return this.getRunSummary(id);
   }
 
-  /** Stores the ingest results and marks the run done, atomically. */
-  completeQcRun(runId: string, files: InputFileReport[], pairs: PairCheck[]): RunSummary {
+  /** Stores the ingest results (QC, checksums, platforms) of a running run. */
+  recordIngest(runId: string, files: InputFileReport[], pairs: PairCheck[]): void {
     const update = this.db.prepare(
       'UPDATE run_inputs SET sha256 = ?, platform = ?, report_json = ?, size_bytes = ? WHERE run_id = ? AND ordinal = ?',
-    );
-    const finish = this.db.prepare(
-      "UPDATE runs SET status = 'done', finished_at = ?, pairs_json = ?, error_json = NULL WHERE id = ? AND status = 'running'",
     );
     this.db.transaction(() => {
       const inputs = this.inputRows(runId);
@@ -169,10 +167,25 @@ export class ProjectStore {
         if (!row) throw EngineError.of('internal', `Run ${runId} has no input ${file.path}`);
         update.run(file.sha256, file.platform, JSON.stringify(file), file.sizeBytes, runId, row.ordinal);
       }
-      const changed = finish.run(new Date().toISOString(), JSON.stringify(pairs), runId).changes;
-      if (changed !== 1) throw EngineError.of('internal', `Run ${runId} is not running; results not stored`);
+      this.db.prepare('UPDATE runs SET pairs_json = ? WHERE id = ?').run(JSON.stringify(pairs), runId);
     })();
+  }
+
+  /** Marks a running run done; refuses (and so rolls back a surrounding transaction) if it already ended. */
+  finishRun(runId: string): RunSummary {
+    const changed = this.db
+      .prepare("UPDATE runs SET status = 'done', finished_at = ?, error_json = NULL WHERE id = ? AND status = 'running'")
+      .run(new Date().toISOString(), runId).changes;
+    if (changed !== 1) throw EngineError.of('internal', `Run ${runId} is not running; results not stored`);
     return this.getRunSummary(runId);
+  }
+
+  /** Stores the ingest results and marks the run done, atomically. */
+  completeQcRun(runId: string, files: InputFileReport[], pairs: PairCheck[]): RunSummary {
+    return this.db.transaction(() => {
+      this.recordIngest(runId, files, pairs);
+      return this.finishRun(runId);
+    })();
   }
 
   endRun(runId: string, status: Extract<RunStatus, 'failed' | 'cancelled'>, error: GenomaicError): RunSummary {
@@ -204,6 +217,7 @@ export class ProjectStore {
       configHash: row.config_hash,
       files,
       pairs: row.pairs_json ? (JSON.parse(row.pairs_json) as PairCheck[]) : [],
+      ...this.outputsOf(runId),
     };
   }
 
@@ -221,6 +235,12 @@ export class ProjectStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Analysis runs' registered outputs (table of the review workstation's migration). */
+  private outputsOf(runId: string): { outputs?: RunOutputs } {
+    const row = this.db.prepare('SELECT outputs_json FROM run_outputs WHERE run_id = ?').get(runId) as { outputs_json: string } | undefined;
+    return row ? { outputs: JSON.parse(row.outputs_json) as RunOutputs } : {};
   }
 
   private runRow(runId: string): RunRow {

@@ -294,14 +294,15 @@ static napi_value js_create_dp(napi_env env, napi_callback_info info)
 
 /*
  * dpAlign(dp, query, target, scoring: Int32Array(6), band, mode, out: Float64Array(6), cigar,
- *         minScore) -> CIGAR length. In local mode a window whose best score is below
- * minScore returns that score alone (no CIGAR; found by the SIMD score-only pass). scoring: match, mismatch, gapOpen, gapExtend, zDrop, endBonus; mode 0
+ *         minScore, rowsOnly) -> CIGAR length. In local mode a window whose best score is below
+ * minScore returns that score alone (no CIGAR; found by the SIMD score-only pass). rowsOnly
+ * (tests) runs the scalar row-wise kernel, which every vector path must agree with. scoring: match, mismatch, gapOpen, gapExtend, zDrop, endBonus; mode 0
  * global, 1 extend, 2 local. out: score, queryStart, targetStart, queryEnd, targetEnd,
  * zDropped. A CIGAR longer than `cigar` is not copied (grow and call again).
  */
 static napi_value js_dp_align(napi_env env, napi_callback_info info)
 {
-	ARGS(9);
+	ARGS(10);
 	void *data = NULL;
 	if (napi_unwrap(env, argv[0], &data) != napi_ok || !data) return throw_error(env, "genomaic_align: not a DP workspace");
 	ARRAY(1, napi_uint8_array, uint8_t, query, qlen);
@@ -312,12 +313,14 @@ static napi_value js_dp_align(napi_env env, napi_callback_info info)
 	ARRAY(6, napi_float64_array, double, out, out_len);
 	ARRAY(7, napi_uint32_array, uint32_t, cigar, cigar_len);
 	DOUBLE(8, min_score);
+	INT(9, rows_only);
 	if (n_scoring < 6 || out_len < 6 || mode < 0 || mode > 2 || qlen > 0x7fffffff || tlen > 0x7fffffff)
 		return throw_error(env, "genomaic_align: dpAlign: bad arguments");
 	const ga_scoring_t scoring = {s[0], s[1], s[2], s[3], s[4], s[5]};
 	ga_dp_result_t r;
-	const int ret = mode == GA_DP_LOCAL ? ga_local_align(data, query, (int)qlen, target, (int)tlen, &scoring, min_score, &r)
-	                                    : ga_dp_align(data, query, (int)qlen, target, (int)tlen, &scoring, band, mode, &r);
+	const int ret = rows_only ? ga_dp_align_rows(data, query, (int)qlen, target, (int)tlen, &scoring, band, mode, &r)
+	                : mode == GA_DP_LOCAL ? ga_local_align(data, query, (int)qlen, target, (int)tlen, &scoring, min_score, &r)
+	                                      : ga_dp_align(data, query, (int)qlen, target, (int)tlen, &scoring, band, mode, &r);
 	if (ret == -2) return throw_error(env, "genomaic_align: global alignment left the band");
 	if (ret < 0) return throw_error(env, "genomaic_align: out of memory in DP");
 	out[0] = r.score, out[1] = r.query_start, out[2] = r.target_start, out[3] = r.query_end, out[4] = r.target_end, out[5] = r.zdropped;

@@ -34,6 +34,7 @@ void ga_dp_free(ga_dp_t *dp)
 	free(dp->u);
 	free(dp->trace);
 	free(dp->cigar);
+	free(dp->ad_base), free(dp->ad_h), free(dp->ad_row), free(dp->ad_seq);
 	memset(dp, 0, sizeof(*dp));
 }
 
@@ -52,14 +53,20 @@ static int push_op(ga_dp_t *dp, size_t *n, uint32_t op, uint32_t *last_op, uint3
 }
 
 /* Traceback from (end_i, end_j); the CIGAR comes out reversed and is flipped at the end. */
-static int trace_back(ga_dp_t *dp, int width, int lo, int end_i, int end_j, int local, ga_dp_result_t *r)
+/* Traceback byte of cell (i, j): row layout (scalar kernel) or anti-diagonal layout, where
+ * anti-diagonal r = i + j starts at ad_base[r] + i (AVX2 kernel). */
+static inline uint8_t trace_at(const ga_dp_t *dp, const int64_t *ad_base, int width, int lo, int i, int j)
 {
-	const uint8_t *trace = dp->trace;
+	return ad_base ? dp->trace[ad_base[i + j] + i] : dp->trace[(size_t)i * width - (i + lo) + j];
+}
+
+static int trace_back(ga_dp_t *dp, const int64_t *ad_base, int width, int lo, int end_i, int end_j, int local, ga_dp_result_t *r)
+{
 	size_t n = 0;
 	uint32_t last_op = 15, run = 0;
 	int i = end_i, j = end_j, state = 0; /* 0 H, 1 insertion, 2 deletion */
 	while (i >= 0 && j >= 0) {
-		const uint8_t tb = trace[(size_t)i * width - (i + lo) + j];
+		const uint8_t tb = trace_at(dp, ad_base, width, lo, i, j);
 		if (state == 0) {
 			const int source = tb & 3;
 			if (source == 3) break; /* local start */
@@ -103,8 +110,21 @@ static int trace_back(ga_dp_t *dp, int width, int lo, int end_i, int end_j, int 
 	return 0;
 }
 
+static int dp_align_avx2(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int band, int mode,
+                         ga_dp_result_t *r);
+static int have_avx2(void);
+
 int ga_dp_align(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int band, int mode,
                 ga_dp_result_t *r)
+{
+	/* the vector kernel pays off from a few vectors per anti-diagonal */
+	if (qlen >= 16 && tlen >= 16 && have_avx2()) return dp_align_avx2(dp, query, qlen, target, tlen, sc, band, mode, r);
+	return ga_dp_align_rows(dp, query, qlen, target, tlen, sc, band, mode, r);
+}
+
+/* The row-wise scalar kernel (every architecture; small problems). */
+int ga_dp_align_rows(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int band, int mode,
+                     ga_dp_result_t *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->cigar = dp->cigar;
@@ -205,10 +225,202 @@ int ga_dp_align(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *targ
 	r->zdropped = zdropped;
 	r->query_end = end_i + 1;
 	r->target_end = end_t + 1;
-	if (end_i >= 0) return trace_back(dp, width, lo, end_i, end_t, local, r);
+	if (end_i >= 0) return trace_back(dp, NULL, width, lo, end_i, end_t, local, r);
 	r->n_cigar = 0;
 	return 0;
 }
+
+/*
+ * The same DP, vectorised along anti-diagonals (AVX2, eight 32-bit lanes). Cells of one
+ * anti-diagonal r = i + j are independent (a cell needs r-1 for its left and upper
+ * neighbours and r-2 for its diagonal), so each lane runs exactly the scalar recurrence of
+ * one cell, with the scalar's tie-breaking: scores, CIGARs, Z-drop and end choice are
+ * identical to the row-wise kernel (tests/unit/align/kernels.test.ts checks both against a
+ * brute-force Gotoh). Per-row maxima are kept per row; rows complete in order (row i ends on
+ * anti-diagonal i + j_end(i)), so Z-drop is decided row by row as in the scalar kernel.
+ * 32-bit scores need no difference encoding (ksw2's 8-bit trick) and never overflow here.
+ * Used when the CPU has AVX2 (checked at run time); otherwise the row-wise kernel runs.
+ */
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+
+static inline int floor_half(int x) { return x >= 0 ? x / 2 : -((1 - x) / 2); }
+static inline int ceil_half(int x) { return x >= 0 ? (x + 1) / 2 : -((-x) / 2); }
+
+__attribute__((target("avx2"))) static int dp_align_avx2(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen,
+                                                         const ga_scoring_t *sc, int band, int mode, ga_dp_result_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->cigar = dp->cigar;
+	const int local = mode == GA_DP_LOCAL;
+	const int lo = mode == GA_DP_GLOBAL ? (tlen - qlen < 0 ? tlen - qlen : 0) - band : local ? -qlen : -band;
+	const int hi = mode == GA_DP_GLOBAL ? (tlen - qlen > 0 ? tlen - qlen : 0) + band : local ? tlen : band;
+	const int width = hi - lo + 1;
+	const int32_t oe = sc->gap_open + sc->gap_extend, e = sc->gap_extend;
+	/* rows whose band holds a column (the scalar kernel stops at the first empty row) */
+	const int n_rows = (int64_t)qlen < (int64_t)tlen - lo ? qlen : tlen - lo;
+	if (n_rows <= 0 || width < 3) goto scalar;
+	const int r_last = (n_rows - 1) + ((n_rows - 1) + hi < tlen - 1 ? (n_rows - 1) + hi : tlen - 1);
+
+	/* trace layout: anti-diagonal r holds rows i_min(r)..i_max(r), from ad_base[r] + i */
+	if (ga_grow((void **)&dp->ad_base, &dp->ad_base_cap, (size_t)r_last + 1, 8) < 0) return -1;
+	int64_t cells = 0;
+	for (int d = 0; d <= r_last; d++) {
+		int i_min = ceil_half(d - hi), i_max = floor_half(d - lo);
+		if (i_min < 0) i_min = 0;
+		if (i_min < d - (tlen - 1)) i_min = d - (tlen - 1);
+		if (i_max > d) i_max = d;
+		if (i_max > n_rows - 1) i_max = n_rows - 1;
+		if (i_max < i_min) goto scalar; /* a gap in the band: leave it to the row-wise kernel */
+		dp->ad_base[d] = cells - i_min;
+		cells += i_max - i_min + 1;
+	}
+	if (ga_grow((void **)&dp->trace, &dp->trace_cap, (size_t)cells + 64, 1) < 0) return -1;
+	const size_t stride = (size_t)qlen + 2 + 16;
+	if (ga_grow((void **)&dp->ad_h, &dp->ad_h_cap, 9 * stride, 4) < 0) return -1;
+	if (ga_grow((void **)&dp->ad_row, &dp->ad_row_cap, 2 * ((size_t)qlen + 16), 4) < 0) return -1;
+	if (ga_grow((void **)&dp->ad_seq, &dp->ad_seq_cap, (size_t)qlen + tlen + 64, 1) < 0) return -1;
+	int32_t *Hs[3], *Us[3], *Ds[3];
+	for (int k = 0; k < 3; k++) Hs[k] = dp->ad_h + k * stride, Us[k] = dp->ad_h + (3 + k) * stride, Ds[k] = dp->ad_h + (6 + k) * stride;
+	int32_t *row_max = dp->ad_row, *row_max_j = dp->ad_row + qlen + 16;
+	uint8_t *qbuf = dp->ad_seq, *trev = dp->ad_seq + qlen + 32;
+	memcpy(qbuf, query, (size_t)qlen);
+	memset(qbuf + qlen, 4, 32);
+	for (int j = 0; j < tlen; j++) trev[j] = target[tlen - 1 - j]; /* j = r - i runs down as i runs up */
+	memset(trev + tlen, 4, 32);
+	for (int i = 0; i < qlen + 16; i++) row_max[i] = NEG, row_max_j[i] = i + lo > 0 ? i + lo : 0;
+
+	/* row -1 and column -1 (the scalar kernel's boundary), and anti-diagonals -2 and -1:
+	 * H(-1,-1) = 0, H(-1,0), H(0,-1) */
+	const int row_minus1_last = tlen - 1 < hi - 1 ? tlen - 1 : hi - 1;
+#define ROW_MINUS1(j) ((j) < 0 ? 0 : (j) <= row_minus1_last ? (local ? 0 : -(sc->gap_open + ((j) + 1) * e)) : NEG)
+#define COLUMN_MINUS1(i) (local ? 0 : -1 >= (i) + lo ? -(sc->gap_open + ((i) + 1) * e) : NEG)
+	for (int k = 0; k < 3; k++)
+		for (size_t x = 0; x < stride; x++) Hs[k][x] = NEG, Us[k][x] = NEG, Ds[k][x] = NEG;
+	/* anti-diagonal d lives in set d mod 3: -2 in set 1, -1 in set 2 */
+	int32_t *H2 = Hs[1], *H1 = Hs[2], *U1 = Us[2], *D1 = Ds[2];
+	H2[0] = 0;
+	H1[0] = ROW_MINUS1(0), H1[1] = COLUMN_MINUS1(0);
+
+	const __m256i v_oe = _mm256_set1_epi32(oe), v_e = _mm256_set1_epi32(e), v_zero = _mm256_setzero_si256();
+	const __m256i v_one = _mm256_set1_epi32(1), v_two = _mm256_set1_epi32(2), v_three = _mm256_set1_epi32(3), v_four = _mm256_set1_epi32(4),
+	              v_eight = _mm256_set1_epi32(8), v_match = _mm256_set1_epi32(sc->match), v_mismatch = _mm256_set1_epi32(-sc->mismatch),
+	              v_minus1 = _mm256_set1_epi32(-1), v_iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	/* low byte of each 32-bit lane to the front of its 128-bit half, then both halves together */
+	const __m256i pick_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1,
+	                                            -1, -1, -1, -1, -1);
+	const __m256i join_halves = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
+
+	int32_t best = 0, end_score = NEG, final_h = NEG;
+	int best_i = -1, best_j = -1, end_j = -1, last_row = n_rows - 1, zdropped = 0, next_row = 0;
+	for (int d = 0; d <= r_last; d++) {
+		int32_t *Hc = Hs[d % 3], *Uc = Us[d % 3], *Dc = Ds[d % 3];
+		int i_min = ceil_half(d - hi), i_max = floor_half(d - lo);
+		if (i_min < 0) i_min = 0;
+		if (i_min < d - (tlen - 1)) i_min = d - (tlen - 1);
+		if (i_max > d) i_max = d;
+		if (i_max > n_rows - 1) i_max = n_rows - 1;
+		uint8_t *trace = dp->trace + dp->ad_base[d];
+		for (int i = i_min; i <= i_max; i += 8) {
+			const __m256i diag = _mm256_loadu_si256((const __m256i *)(H2 + i));
+			const __m256i up = _mm256_loadu_si256((const __m256i *)(H1 + i));
+			const __m256i up_ins = _mm256_loadu_si256((const __m256i *)(U1 + i));
+			const __m256i left = _mm256_loadu_si256((const __m256i *)(H1 + i + 1));
+			const __m256i left_del = _mm256_loadu_si256((const __m256i *)(D1 + i + 1));
+			const __m256i q = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(qbuf + i)));
+			const __m256i t = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(trev + (tlen - 1 - d + i))));
+			/* substitution: match, mismatch, or -1 against an ambiguous base */
+			__m256i s = _mm256_blendv_epi8(v_mismatch, v_match, _mm256_cmpeq_epi32(q, t));
+			s = _mm256_blendv_epi8(s, v_minus1, _mm256_cmpgt_epi32(_mm256_max_epi32(q, t), v_three));
+			const __m256i ins_open = _mm256_sub_epi32(up, v_oe), ins_ext = _mm256_sub_epi32(up_ins, v_e);
+			const __m256i ins_extended = _mm256_cmpgt_epi32(ins_ext, ins_open);
+			const __m256i ins = _mm256_max_epi32(ins_open, ins_ext);
+			const __m256i del_open = _mm256_sub_epi32(left, v_oe), del_ext = _mm256_sub_epi32(left_del, v_e);
+			const __m256i del_extended = _mm256_cmpgt_epi32(del_ext, del_open);
+			const __m256i del = _mm256_max_epi32(del_open, del_ext);
+			__m256i h = _mm256_add_epi32(diag, s);
+			const __m256i from_ins = _mm256_cmpgt_epi32(ins, h);
+			h = _mm256_max_epi32(h, ins);
+			const __m256i from_del = _mm256_cmpgt_epi32(del, h);
+			h = _mm256_max_epi32(h, del);
+			__m256i tb = _mm256_or_si256(_mm256_and_si256(ins_extended, v_four), _mm256_and_si256(del_extended, v_eight));
+			tb = _mm256_or_si256(tb, _mm256_blendv_epi8(_mm256_and_si256(from_ins, v_one), v_two, from_del));
+			if (local) { /* the alignment may start here */
+				const __m256i start = _mm256_cmpgt_epi32(v_one, h);
+				h = _mm256_max_epi32(h, v_zero);
+				tb = _mm256_or_si256(tb, _mm256_and_si256(start, v_three));
+			}
+			_mm256_storeu_si256((__m256i *)(Hc + i + 1), h);
+			_mm256_storeu_si256((__m256i *)(Uc + i + 1), ins);
+			_mm256_storeu_si256((__m256i *)(Dc + i + 1), del);
+			const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(tb, pick_bytes), join_halves);
+			_mm_storel_epi64((__m128i *)(trace + i), _mm256_castsi256_si128(bytes));
+			/* per-row best; a row's cells arrive in increasing j, so '>' keeps the first */
+			const __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32(i_max - i + 1), v_iota);
+			const __m256i old_max = _mm256_loadu_si256((const __m256i *)(row_max + i));
+			const __m256i better = _mm256_and_si256(_mm256_cmpgt_epi32(h, old_max), valid);
+			_mm256_storeu_si256((__m256i *)(row_max + i), _mm256_blendv_epi8(old_max, h, better));
+			const __m256i old_j = _mm256_loadu_si256((const __m256i *)(row_max_j + i));
+			const __m256i j = _mm256_sub_epi32(_mm256_set1_epi32(d - i), v_iota);
+			_mm256_storeu_si256((__m256i *)(row_max_j + i), _mm256_blendv_epi8(old_j, j, better));
+		}
+		/* the slots next to this anti-diagonal's cells, as later anti-diagonals read them */
+		Hc[i_min] = i_min == 0 ? ROW_MINUS1(d + 1) : NEG, Uc[i_min] = NEG, Dc[i_min] = NEG;
+		Hc[i_max + 2] = i_max == d ? COLUMN_MINUS1(i_max + 1) : NEG, Uc[i_max + 2] = NEG, Dc[i_max + 2] = NEG;
+		if (d == qlen + tlen - 2) final_h = Hc[qlen];
+		/* rows completed by this anti-diagonal, in order: the scalar kernel's per-row logic */
+		while (next_row < n_rows) {
+			const int i = next_row, j_end = i + hi < tlen - 1 ? i + hi : tlen - 1;
+			if (i + j_end > d) break;
+			next_row++;
+			if (local) {
+				if (row_max[i] > best) best = row_max[i], best_i = i, best_j = row_max_j[i];
+			} else if (mode == GA_DP_EXTEND) {
+				if (row_max[i] > best) best = row_max[i], best_i = i, best_j = row_max_j[i];
+				else {
+					const int diff = i - best_i - (row_max_j[i] - best_j);
+					if (best - row_max[i] > sc->zdrop + e * (diff < 0 ? -diff : diff)) {
+						last_row = i;
+						zdropped = 1;
+						goto done;
+					}
+				}
+				if (i == qlen - 1) end_score = row_max[i], end_j = row_max_j[i];
+			}
+		}
+		H2 = H1, H1 = Hc, U1 = Uc, D1 = Dc;
+	}
+done:;
+	int end_i, end_t;
+	if (mode == GA_DP_GLOBAL) {
+		if (last_row < qlen - 1) return -2;
+		end_i = qlen - 1, end_t = tlen - 1, r->score = final_h;
+	} else if (mode == GA_DP_EXTEND && !zdropped && last_row == qlen - 1 && end_score != NEG && end_score + sc->end_bonus >= best) {
+		end_i = qlen - 1, end_t = end_j, r->score = end_score;
+	} else {
+		end_i = best_i, end_t = best_j, r->score = best;
+	}
+	r->zdropped = zdropped;
+	r->query_end = end_i + 1;
+	r->target_end = end_t + 1;
+	if (end_i >= 0) return trace_back(dp, dp->ad_base, width, lo, end_i, end_t, local, r);
+	r->n_cigar = 0;
+	return 0;
+#undef ROW_MINUS1
+#undef COLUMN_MINUS1
+scalar:
+	return ga_dp_align_rows(dp, query, qlen, target, tlen, sc, band, mode, r);
+}
+#else
+static int have_avx2(void) { return 0; }
+static int dp_align_avx2(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int band, int mode,
+                         ga_dp_result_t *r)
+{
+	return ga_dp_align_rows(dp, query, qlen, target, tlen, sc, band, mode, r);
+}
+#endif
 
 /*
  * Score of the best local alignment, no traceback: Farrar's striped Smith-Waterman (SSE2,

@@ -75,6 +75,16 @@ typedef struct {
 	size_t trace_cap;
 	uint32_t *cigar;
 	size_t cigar_cap;
+	/* AVX2 kernel: anti-diagonal trace offsets, H/U/D for three anti-diagonals, per-row
+	 * best, padded query and reversed target */
+	int64_t *ad_base;
+	size_t ad_base_cap;
+	int32_t *ad_h;
+	size_t ad_h_cap;
+	int32_t *ad_row;
+	size_t ad_row_cap;
+	uint8_t *ad_seq;
+	size_t ad_seq_cap;
 } ga_dp_t;
 
 void ga_dp_free(ga_dp_t *dp);
@@ -82,6 +92,9 @@ void ga_dp_free(ga_dp_t *dp);
 int ga_dp_align(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int band, int mode,
                 ga_dp_result_t *result);
 
+/* The row-wise scalar kernel alone (ga_dp_align picks it or the AVX2 one; tests compare them). */
+int ga_dp_align_rows(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int band, int mode,
+                     ga_dp_result_t *r);
 /* Best local alignment score only (SIMD), with the first and last target columns reaching it;
  * -3 when unavailable here (use ga_dp_align), -1 on OOM. */
 int ga_local_score(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t *target, int tlen, const ga_scoring_t *sc, int *first_end, int *last_end);

@@ -13,6 +13,7 @@ import { RunsList } from './screens/runs/RunsList.js';
 import { NewRunPanel } from './screens/home/NewRunPanel.js';
 import { RunScreen } from './screens/review/RunScreen.js';
 import { OpenAnalysisPanel } from './screens/home/OpenAnalysisPanel.js';
+import { AnalyzePanel } from './screens/home/AnalyzePanel.js';
 import { useReview } from './store/ReviewStoreContext.js';
 import { isTrackFileName } from './store/reviewStore.js';
 
@@ -55,6 +56,7 @@ export function App({ store }: { store: StoreApi<AppStore> }) {
       <div className="app-body">
         <aside className="side-panel">
           <NewRunPanel />
+          <AnalyzePanel />
           <OpenAnalysisPanel />
           <RunsList />
         </aside>

@@ -71,7 +71,7 @@ test('a dropped FASTQ shows progress, then QC plots and platform evidence', asyn
     w.progressSeen = { bytes: 0, text: '' };
     new MutationObserver(() => {
       const el = document.querySelector('[data-testid="progress"]');
-      const bytes = Number(el?.getAttribute('data-bytes-read') ?? 0);
+      const bytes = Number(el?.getAttribute('data-done') ?? 0);
       if (el && bytes > w.progressSeen.bytes) w.progressSeen = { bytes, text: el.textContent ?? '' };
     }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
   });
@@ -105,9 +105,9 @@ test('a large run shows bytes, rate and ETA while it runs, and can be cancelled'
   const progress = page.getByTestId('progress');
   await expect(progress).toBeVisible();
   await expect
-    .poll(async () => Number(await progress.getAttribute('data-bytes-read')), { timeout: 30_000 })
+    .poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 30_000 })
     .toBeGreaterThan(0);
-  expect(Number(await progress.getAttribute('data-bytes-total'))).toBeGreaterThan(1_000_000_000);
+  expect(Number(await progress.getAttribute('data-total'))).toBeGreaterThan(1_000_000_000);
   await expect(progress).toContainText(/reads\/s/);
   await expect(progress).toContainText(/ETA/i);
   await page.screenshot({ path: test.info().outputPath('qc-run-progress.png'), fullPage: true });

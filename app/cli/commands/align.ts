@@ -48,7 +48,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function describeAlignProgress(p: AlignProgress): string {
+export function describeAlignProgress(p: AlignProgress): string {
   if (p.stage !== 'align') return `${p.stage}: ${p.detail}`;
   const pct = p.bytesTotal > 0 ? ((100 * p.bytesRead) / p.bytesTotal).toFixed(1) : '0.0';
   return `align: ${pct}% of input, ${p.reads.toLocaleString('en-US')} reads, ${Math.round(p.readsPerSecond).toLocaleString('en-US')} reads/s`;

@@ -4,16 +4,9 @@ import { EXIT } from '../command.js';
 import type { ParsedArgs } from '../args.js';
 import { boolFlag, parseArgs, stringFlag, UsageError } from '../args.js';
 import { formatGenomaicError, toGenomaicError } from '../../../engine/errors.js';
-import type { CallResult } from '../../../engine/call/caller.js';
-import { callVariants, parseRegion } from '../../../engine/call/caller.js';
-import { loadCallerConfig, loadPlatformPreset } from '../../../engine/call/config.js';
-import { loadCalibration } from '../../../engine/call/calibration.js';
-import { openCallReference } from '../../../engine/call/reference-input.js';
-import { openBamInput } from '../../../engine/call/bam-input.js';
-import { platformFromReadGroup } from '../../../engine/call/platform.js';
+import type { CallJobRequest } from '../../../engine/call/call-job.js';
+import { describeCallProgress, runCallJob, summariseCalls } from '../../../engine/call/call-job.js';
 import type { Platform } from '../../../engine/call/types.js';
-import type { CallOutputPaths } from '../../../engine/export/write-calls.js';
-import { writeCallOutputs } from '../../../engine/export/write-calls.js';
 
 const USAGE = `Usage: genomaic call --ref REF.fa IN.bam -o OUT.vcf.gz [options]
 
@@ -52,77 +45,6 @@ const FLAGS = {
 } as const;
 
 const PLATFORMS: readonly Platform[] = ['illumina', 'hifi', 'ont'];
-
-export interface CallJobRequest {
-  bamPath: string;
-  referencePath: string;
-  outputPath: string;
-  platform: Platform | null;
-  configPath: string | null;
-  regions: string[];
-  minGq: number | null;
-  calibrate: boolean;
-  thresholds: boolean;
-  commandLine: string;
-}
-
-export interface CallJobOutcome {
-  result: CallResult;
-  paths: CallOutputPaths;
-  platform: Platform;
-  platformSource: 'flag' | 'read-group' | 'config';
-  seconds: number;
-}
-
-/** The whole `call` job, shared by `call` and `analyze` (and the engine job the lead wires). */
-export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onProgress: (line: string) => void): Promise<CallJobOutcome> {
-  const started = performance.now();
-  const reference = await openCallReference(req.referencePath);
-  let platform = req.platform;
-  let platformSource: CallJobOutcome['platformSource'] = 'flag';
-  let config = req.configPath ? loadCallerConfig(req.configPath) : null;
-  if (!platform && config) {
-    platform = config.platform;
-    platformSource = 'config';
-  }
-  if (!platform) {
-    const bam = await openBamInput(req.bamPath, reference);
-    platform = platformFromReadGroup(bam.platformTag);
-    platformSource = 'read-group';
-    if (!platform) throw new UsageError(`the BAM's read group names no known platform (PL:${bam.platformTag ?? 'none'}); give --platform illumina|hifi|ont`);
-  }
-  config ??= loadPlatformPreset(platform);
-  const calibration = req.calibrate ? loadCalibration(platform) : null;
-  // The threshold fitted with the calibration (risk control on training regions) unless overridden.
-  const minGq = req.minGq ?? (req.configPath === null ? calibration?.minGq : undefined) ?? null;
-  if (minGq !== null) config = { ...config, abstention: { ...config.abstention, minGq } };
-  const regions = req.regions.map((r) => parseRegion(r, reference));
-  const result = await callVariants({
-    bamPath: req.bamPath,
-    referencePath: req.referencePath,
-    config,
-    calibration,
-    regions: regions.length > 0 ? regions : undefined,
-    thresholdsOff: !req.thresholds,
-    signal,
-    onProgress: (p) => onProgress(`call: ${p.contig} ${((100 * p.basesDone) / Math.max(1, p.basesTotal)).toFixed(1)}% (${p.basesDone.toLocaleString('en-US')} of ${p.basesTotal.toLocaleString('en-US')} bp), ${p.records} records`),
-  });
-  const paths = await writeCallOutputs({ result, vcfPath: req.outputPath, bamPath: req.bamPath, referencePath: req.referencePath, commandLine: req.commandLine, minGq: config.abstention.minGq });
-  return { result, paths, platform, platformSource, seconds: (performance.now() - started) / 1000 };
-}
-
-export function summariseCalls(outcome: CallJobOutcome): Record<string, number> {
-  const records = outcome.result.records;
-  const passed = records.filter((r) => r.filter === 'PASS');
-  return {
-    records: records.length,
-    pass: passed.length,
-    snv: passed.filter((r) => r.alts.every((a) => a.length === r.ref.length)).length,
-    indel: passed.filter((r) => r.alts.some((a) => a.length !== r.ref.length)).length,
-    abstained: records.length - passed.length,
-    abstentionIntervals: outcome.result.abstentions.length,
-  };
-}
 
 export function parseCallFlags(parsed: ParsedArgs): Omit<CallJobRequest, 'bamPath' | 'outputPath' | 'commandLine'> {
   const referencePath = stringFlag(parsed, 'ref');
@@ -181,7 +103,8 @@ export const callCommand: CliCommand = {
       const outcome = await runCallJob(
         { ...flags, bamPath: parsed.positionals[0]!, outputPath: resolve(outputPath), commandLine: ['genomaic', 'call', ...argv].join(' ') },
         controller.signal,
-        (line) => {
+        (progress) => {
+          const line = describeCallProgress(progress);
           const now = Date.now();
           if (io.stderrIsTty) io.stderr.write(`\r\x1b[2K${line}`);
           else if (now - lastLine > 3000) {

@@ -67,6 +67,10 @@ export interface AppActions {
   startFromPaths(paths: readonly string[]): Promise<boolean>;
   startFromFiles(files: readonly File[]): Promise<boolean>;
   startFromDialog(): Promise<boolean>;
+  /** Starts an analysis (QC → alignment → calls) of reads against a reference on the host. */
+  startAnalysis(request: { readPaths: readonly string[]; referencePath: string; sample?: string }): Promise<boolean>;
+  /** Analyzes the bundled demo data. */
+  startDemo(): Promise<boolean>;
   /** Starts a new run over the same inputs and platform setting as `runId`. */
   rerun(runId: string): Promise<boolean>;
   cancelRun(runId: string): Promise<void>;
@@ -155,6 +159,20 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
         return true;
       } catch (err) {
         reportError('Starting the QC run', err);
+        return false;
+      } finally {
+        set({ starting: false });
+      }
+    };
+
+    const startAnalysisRun = async (request: () => Promise<{ runId: string }>): Promise<boolean> => {
+      set({ starting: true });
+      try {
+        const { runId } = await request();
+        get().navigate({ screen: 'run', runId });
+        return true;
+      } catch (err) {
+        reportError('Starting the analysis', err);
         return false;
       } finally {
         set({ starting: false });
@@ -254,6 +272,21 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
           set({ transfer: null });
         }
         return startRun(paths, get().platformChoice);
+      },
+
+      startAnalysis({ readPaths, referencePath, sample }) {
+        return startAnalysisRun(() =>
+          bridge.request('analyze.start', {
+            readPaths: [...readPaths],
+            referencePath,
+            platform: get().platformChoice,
+            ...(sample ? { sample } : {}),
+          }),
+        );
+      },
+
+      startDemo() {
+        return startAnalysisRun(() => bridge.request('demo.start', {}));
       },
 
       async startFromDialog() {

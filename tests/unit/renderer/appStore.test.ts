@@ -125,7 +125,7 @@ describe('app store', () => {
     host.emit('run.updated', summary({ id: 'r1', status: 'running' }));
     host.emit('run.progress', progress('r1', 400));
     expect(store.getState().runs[0]?.status).toBe('running');
-    expect(store.getState().progressByRun.r1?.bytesRead).toBe(400);
+    expect(store.getState().progressByRun.r1?.done).toBe(400);
     expect(host.callsTo('run.get')).toHaveLength(0);
 
     host.emit('run.updated', summary({ id: 'r1', status: 'done', finishedAt: '2025-01-01T10:01:00Z' }));

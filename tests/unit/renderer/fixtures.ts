@@ -64,13 +64,17 @@ export function detail(overrides: Partial<RunDetail> & { id: string }): RunDetai
   };
 }
 
-export function progress(runId: string, bytesRead: number): JobProgress {
+export function progress(runId: string, done: number): JobProgress {
   return {
     runId,
     stage: 'ingest',
-    bytesRead,
-    bytesTotal: 1000,
-    reads: bytesRead / 10,
+    stageIndex: 1,
+    stageCount: 1,
+    detail: null,
+    done,
+    total: 1000,
+    unit: 'bytes',
+    reads: done / 10,
     readsPerSecond: 100,
     etaSeconds: 5,
     currentFile: '/data/x.fq',

@@ -59,7 +59,7 @@ describe('details and progress', () => {
   it('drops progress frames for runs that already finished', () => {
     const runs = [summary({ id: 'a', status: 'done' }), summary({ id: 'b', status: 'running' })];
     expect(applyProgress({}, runs, progress('a', 10))).toEqual({});
-    expect(applyProgress({}, runs, progress('b', 10)).b?.bytesRead).toBe(10);
+    expect(applyProgress({}, runs, progress('b', 10)).b?.done).toBe(10);
     // A frame can arrive before the run is listed at all.
     expect(applyProgress({}, runs, progress('c', 1)).c).toBeDefined();
   });

@@ -8,11 +8,22 @@ interface RunProgressPanelProps {
   fallbackBytesTotal: number;
 }
 
-/** Bytes read of the total (compressed bytes for gzip, so the bar is linear in work done). */
+const STAGE_TITLE: Record<JobProgress['stage'], string> = {
+  ingest: 'Reading input',
+  align: 'Aligning reads',
+  call: 'Calling variants',
+};
+
+/** Work done in the current stage: input bytes (compressed for gzip, so the bar is linear in work) or reference bases. */
+function formatWork(n: number, unit: JobProgress['unit']): string {
+  return unit === 'bytes' ? formatBytes(n) : formatBytes(n).replace(/B$/, 'bp');
+}
+
 export function RunProgressPanel({ status, progress, fallbackBytesTotal }: RunProgressPanelProps) {
-  const bytesRead = progress?.bytesRead ?? 0;
-  const bytesTotal = progress?.bytesTotal ?? fallbackBytesTotal;
-  const fraction = bytesTotal > 0 ? Math.min(1, Math.max(0, bytesRead / bytesTotal)) : 0;
+  const done = progress?.done ?? 0;
+  const total = progress?.total ?? fallbackBytesTotal;
+  const unit = progress?.unit ?? 'bytes';
+  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
   const waiting = status === 'queued' || !progress;
   const eta = progress ? formatDuration(progress.etaSeconds) : '—';
 
@@ -20,13 +31,16 @@ export function RunProgressPanel({ status, progress, fallbackBytesTotal }: RunPr
     <section
       className="progress-panel card"
       data-testid="progress"
-      data-bytes-read={bytesRead}
-      data-bytes-total={bytesTotal}
+      data-stage={progress?.stage ?? ''}
+      data-done={done}
+      data-total={total}
       aria-labelledby="progress-title"
     >
       <div className="progress-head">
         <h2 id="progress-title" className="section-title">
-          {status === 'queued' ? 'Waiting to start' : 'Reading input'}
+          {status === 'queued' || !progress
+            ? 'Waiting to start'
+            : `${progress.stageCount > 1 ? `Step ${progress.stageIndex} of ${progress.stageCount}: ` : ''}${STAGE_TITLE[progress.stage]}`}
         </h2>
         <span className="progress-percent num">{waiting ? '' : formatPercent(fraction)}</span>
       </div>
@@ -43,8 +57,8 @@ export function RunProgressPanel({ status, progress, fallbackBytesTotal }: RunPr
       </div>
       <dl className="stat-grid">
         <div>
-          <dt>Read</dt>
-          <dd className="num">{`${formatBytes(bytesRead)} of ${formatBytes(bytesTotal)}`}</dd>
+          <dt>{unit === 'bytes' ? 'Read' : 'Reference done'}</dt>
+          <dd className="num">{`${formatWork(done, unit)} of ${formatWork(total, unit)}`}</dd>
         </div>
         <div>
           <dt>Reads</dt>
@@ -62,6 +76,12 @@ export function RunProgressPanel({ status, progress, fallbackBytesTotal }: RunPr
           <dt>Elapsed</dt>
           <dd className="num">{progress ? formatDuration(progress.elapsedSeconds) : '—'}</dd>
         </div>
+        {progress?.detail ? (
+          <div className="stat-wide">
+            <dt>Now</dt>
+            <dd>{progress.detail}</dd>
+          </div>
+        ) : null}
         <div className="stat-wide">
           <dt>Current file</dt>
           <dd className="mono" title={progress?.currentFile}>

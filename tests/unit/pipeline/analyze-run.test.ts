@@ -1,0 +1,58 @@
+/**
+ * The engine's analyze run end to end on the bundled real data (NA12878 HiSeq X reads, GIAB
+ * truth): the same path the app and browser mode take, worker threads included.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Engine } from '../../../engine/engine.js';
+import type { JobProgress } from '../../../app/contract.js';
+
+let dir: string;
+let engine: Engine;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'genomaic-analyze-run-'));
+  engine = Engine.open({ dataDir: dir, host: 'cli' });
+});
+afterAll(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('analyze run', () => {
+  it('runs QC, alignment and calling on the demo, records the outputs and imports the calls', async () => {
+    const stages = new Set<string>();
+    const off = engine.on('run.progress', (p: JobProgress) => stages.add(`${p.stageIndex}/${p.stageCount}:${p.stage}`));
+    const { runId } = await engine.handle('demo.start', {});
+    const summary = await engine.waitForRun(runId);
+    off();
+    expect(summary.error).toBeNull();
+    expect(summary.status).toBe('done');
+    expect([...stages]).toEqual(expect.arrayContaining(['1/3:ingest', '2/3:align', '3/3:call']));
+
+    const run = await engine.handle('run.get', { runId });
+    expect(run.kind).toBe('analyze');
+    expect(run.files[0]?.platform).toBe('illumina');
+    expect(run.files[0]?.qc.reads).toBeGreaterThan(3000);
+    const outputs = run.outputs!;
+    for (const path of [outputs.bam, outputs.bamIndex, outputs.vcf, outputs.vcfIndex, outputs.abstentionBed, outputs.provenance]) {
+      expect(existsSync(path)).toBe(true);
+    }
+    // Third-party validators accept what the run wrote.
+    expect(spawnSync('samtools', ['quickcheck', outputs.bam]).status).toBe(0);
+    expect(spawnSync('bcftools', ['view', '-H', outputs.vcf], { encoding: 'utf8' }).status).toBe(0);
+
+    const page = await engine.handle('calls.list', { runId, offset: 0, limit: 100 });
+    expect(page.runTotal).toBeGreaterThanOrEqual(14);
+    expect(page.rows.some((r) => r.filter === 'PASS')).toBe(true);
+  });
+
+  it('refuses a missing reference before starting, naming it', async () => {
+    await expect(
+      engine.handle('analyze.start', { readPaths: [join(dir, 'x.fq')], referencePath: join(dir, 'none.fa') }),
+    ).rejects.toMatchObject({ detail: { code: 'file-not-found' } });
+  });
+});
