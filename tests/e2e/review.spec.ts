@@ -5,13 +5,13 @@
  * its reads, accepted, the server restarted, the review still there, and the exported VCF
  * carrying it. Plus the table at 100,000 rows. No request may leave 127.0.0.1.
  *
- * Until the engine's `analyze.start` is wired, the analysis runs through the CLI's analyze
- * command in the test's setup and is opened with "Review an analysis folder"
- * (`analysis.import`), as a user does with a folder made on the command line.
+ * The demo is analysed by the app itself ("Run the demo": QC → alignment → calls in the
+ * engine's worker), as a user would. The 100,000-row test imports a synthetic folder with
+ * "Review an analysis folder" (`analysis.import`), as a user does with a CLI output folder.
  */
 import { test, expect, type Page, type Request } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -88,10 +88,14 @@ test('the demo opens for review: IGV shows reads, calls and abstentions at a var
     if (/\/files\/[^/]+\/bam\//.test(r.url())) rangeAnswers.push(r.status());
   });
   await page.goto(server.launchUrl);
-  await openRunForReview(page, analysisDir);
+  await page.getByTestId('demo-start').click();
+  await expect(page.getByTestId('progress')).toBeVisible();
+  await expect(page.getByTestId('review-view')).toBeVisible({ timeout: 90_000 });
+  const runVcfs = readdirSync(join(dataDir, 'runs')).map((id) => join(dataDir, 'runs', id, `${DEMO_SAMPLE}.vcf.gz`)).filter((p) => existsSync(p));
+  expect(runVcfs).toHaveLength(1);
 
   const table = page.getByTestId('call-table');
-  const vcfRecords = execFileSync('bcftools', ['view', '-H', join(analysisDir, `${DEMO_SAMPLE}.vcf.gz`)], { encoding: 'utf8' }).trim().split('\n');
+  const vcfRecords = execFileSync('bcftools', ['view', '-H', runVcfs[0]!], { encoding: 'utf8' }).trim().split('\n');
   await expect(table).toHaveAttribute('data-total', String(vcfRecords.length));
   const genome = page.getByTestId('genome-view');
   await expect(genome).toHaveAttribute('data-state', 'ready');
