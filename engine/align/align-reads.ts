@@ -197,6 +197,9 @@ export async function alignReads(options: AlignReadsOptions): Promise<AlignSumma
   const readers = await Promise.all(options.readPaths.map((p) => FastqReader.open(p, { ...(signal ? { signal } : {}), onRawBytes: (n) => (bytesRead += n) })));
   const bytesTotal = readers.reduce((sum, r) => sum + r.sizeBytes, 0);
   const cursors = readers.map((r) => new RecordCursor(r));
+  // Worker threads start now so their start-up overlaps platform detection and index loading.
+  const threads = options.threads ?? availableParallelism();
+  const pool = threads > 0 ? new AlignWorkerPool(threads) : undefined;
   const progress = (stage: AlignProgress['stage'], detail: string, reads = 0, bases = 0, rate = 0): void =>
     options.onProgress?.({ stage, detail, reads, bases, bytesRead, bytesTotal, readsPerSecond: rate });
 
@@ -276,8 +279,7 @@ export async function alignReads(options: AlignReadsOptions): Promise<AlignSumma
       ...(signal ? { signal } : {}),
     });
 
-    const threads = options.threads ?? availableParallelism();
-    const pool = threads > 0 ? new AlignWorkerPool(threads, { indexImage: index.image, preset, readGroup: readGroupId }) : undefined;
+    pool?.start({ indexImage: index.image, preset, readGroup: readGroupId });
     const localAligner = pool ? undefined : new ReadAligner(index, preset);
     const references = index.reference.contigs.map((c) => ({ name: c.name, length: c.length }));
     const totals: BatchStatistics = emptyStatistics();
@@ -330,9 +332,8 @@ export async function alignReads(options: AlignReadsOptions): Promise<AlignSumma
       await Promise.allSettled(inFlight);
       await sorter.abort();
       throw err;
-    } finally {
-      await pool?.close();
     }
+    await pool?.close(); // before the final merge: the threads' memory is not needed there
     const alignSeconds = (performance.now() - alignStarted) / 1000;
     progress('sort', 'writing the sorted BAM and its index', totals.reads, totals.bases);
     const written = await sorter.finish();
@@ -369,6 +370,7 @@ export async function alignReads(options: AlignReadsOptions): Promise<AlignSumma
       warnings,
     };
   } finally {
+    await pool?.close();
     await Promise.allSettled(cursors.map((c) => c.close()));
   }
 }

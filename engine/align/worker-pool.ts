@@ -1,7 +1,9 @@
 /**
- * A fixed pool of alignment worker threads sharing one index image. Batches are handed to
- * the first idle worker; results come back as promises, so the caller can keep several
- * batches in flight and still consume results in submission order (deterministic output).
+ * A fixed pool of alignment worker threads sharing one index image. The threads start (and
+ * load their code) when the pool is made; `start` hands them the index once it is loaded.
+ * Batches are handed to the first idle worker; results come back as promises, so the caller
+ * can keep several batches in flight and still consume results in submission order
+ * (deterministic output).
  */
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../jobs/worker-job.js';
@@ -9,8 +11,10 @@ import type { BatchResult, ReadBatch } from './align-batch.js';
 import type { AlignWorkerData, AlignWorkerReply, AlignWorkerRequest } from './align-worker.js';
 import type { InsertSizeStats } from './pairing.js';
 
+type BatchRequest = Extract<AlignWorkerRequest, { type: 'batch' }>;
+
 interface Pending {
-  request: AlignWorkerRequest;
+  request: BatchRequest;
   resolve: (result: BatchResult) => void;
   reject: (error: Error) => void;
 }
@@ -23,10 +27,12 @@ export class AlignWorkerPool {
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(size: number, data: AlignWorkerData) {
+  private started = false;
+
+  constructor(size: number) {
     const entry = workerEntry(import.meta.url, 'align-worker');
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(entry.code, { eval: entry.eval, workerData: data });
+      const worker = new Worker(entry.code, { eval: entry.eval });
       worker.on('message', (reply: AlignWorkerReply) => this.onReply(worker, reply));
       worker.on('error', (err) => this.fail(new Error(`an alignment worker crashed: ${err.message}`)));
       worker.on('exit', (code) => {
@@ -43,10 +49,18 @@ export class AlignWorkerPool {
     return this.workers.length;
   }
 
+  /** Gives every worker the index (a shared image: not copied) and the settings. */
+  start(data: AlignWorkerData): void {
+    if (this.started) throw new Error('the alignment pool was already started');
+    this.started = true;
+    for (const worker of this.workers) worker.postMessage({ type: 'init', data } satisfies AlignWorkerRequest);
+  }
+
   align(batch: ReadBatch, insertSize?: InsertSizeStats): Promise<BatchResult> {
     if (this.failure) return Promise.reject(this.failure);
+    if (!this.started) return Promise.reject(new Error('the alignment pool was not started'));
     return new Promise<BatchResult>((resolve, reject) => {
-      const request: AlignWorkerRequest = { type: 'batch', id: this.nextId++, batch, ...(insertSize ? { insertSize } : {}) };
+      const request: BatchRequest = { type: 'batch', id: this.nextId++, batch, ...(insertSize ? { insertSize } : {}) };
       this.queue.push({ request, resolve, reject });
       this.dispatch();
     });
@@ -82,6 +96,7 @@ export class AlignWorkerPool {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }

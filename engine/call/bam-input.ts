@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { BamFile } from '@gmod/bam';
 import type { AlignedRead } from './types.js';
-import type { CallReference } from './reference-input.js';
+import type { CallReference } from './call-reference.js';
 import { CallInputError } from './errors.js';
 
 export interface BamContig {

@@ -2,7 +2,7 @@ import type { CallProgress, CallResult } from './caller.js';
 import { callVariants, parseRegion } from './caller.js';
 import { loadCallerConfig, loadPlatformPreset } from './config.js';
 import { loadCalibration } from './calibration.js';
-import { openCallReference } from './reference-input.js';
+import { openCallReference } from './call-reference.js';
 import { openBamInput } from './bam-input.js';
 import { platformFromReadGroup } from './platform.js';
 import type { Platform } from './types.js';

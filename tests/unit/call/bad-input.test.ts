@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callVariants, parseRegion } from '../../../engine/call/caller.js';
 import { loadPlatformPreset } from '../../../engine/call/config.js';
-import { openCallReference } from '../../../engine/call/reference-input.js';
+import { openCallReference } from '../../../engine/call/call-reference.js';
 import { CallInputError } from '../../../engine/call/errors.js';
 import { buildCallFixture, fixtureReference, runCall, type CallFixture } from './fixture.js';
 
