@@ -1,69 +1,113 @@
 /**
- * Benchmark of the small-variant caller (issue 5): `npx tsx bench/call.ts` (→ `npm run bench:call`).
+ * Benchmark of the small-variant caller (issue 5) and the fit of its shipped GQ calibration.
  *
- * Data: GRCh37 chr20, HG00096's real genotypes (1000 Genomes phased panel) over
- * 20:1,000,001–3,000,000, reads simulated from both haplotypes (ART Illumina 2×150,
- * pbsim HiFi-like and ONT R9-like, 15× per haplotype), aligned with bwa mem / minimap2
- * (prepared by `.cache/bench/call/prep.sh`, the recipes of data-sources.md).
+ *   npx tsx bench/call.ts --fit-calibration   fit configs/call/calibration.<platform>.json
+ *   npx tsx bench/call.ts                     evaluate (→ docs/benchmarks.md, section "call")
+ *   options: --platforms=illumina,hifi,ont
  *
- * Protocol: training region 20:1,000,001–2,000,000, evaluation region 20:2,000,001–3,000,000,
- * disjoint. On training only: fit the GQ calibration (isotonic, per platform and class) and
- * choose the abstention threshold for precision ≥ 0.99. On evaluation only: precision,
- * recall, F1 for SNP and INDEL against bcftools and freebayes on the same BAMs, ECE and the
- * reliability table of our GQ, and the risk–coverage curve. All comparisons by the
- * project's haplotype-aware comparator (engine/compare).
+ * Data: the benchmark kit's "large" suite (`npx tsx bench/run.ts --suite large` prepares it):
+ * GRCh37 chr20, HG00096's real genotypes (1000 Genomes phased panel) over 20:1–4 Mb, reads
+ * simulated from both haplotypes (ART Illumina HS25 2×150, pbsim HiFi-like and ONT R9-like,
+ * 30× per platform, kit seed recorded in bench/regions.yaml), aligned by the kit with
+ * bwa mem (Illumina) / minimap2 (HiFi, ONT), and here also by our own aligner
+ * (engine/align `alignReads`, cached under .cache/bench/call/ours-align/).
+ *
+ * Protocol (the split of bench/regions.yaml): the calibration is fitted on the regions whose
+ * role is training or calibration (train-2m, calib-3m: 1.5 Mb), pooling the calls made on the
+ * peer aligner's and on our aligner's BAM; the abstention threshold is chosen there for
+ * precision ≥ 0.99. Everything reported is measured on the evaluation region eval-1m only:
+ * precision, recall, F1 for SNP and INDEL against bcftools and freebayes on the same BAMs,
+ * ECE and the reliability table of our GQ, and the risk–coverage curve. All comparisons by
+ * the project's haplotype-aware comparator (engine/compare).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareVcfFiles } from '../engine/compare/compare.js';
 import type { CompareReport } from '../engine/compare/types.js';
 import { callVariants, type CallResult } from '../engine/call/caller.js';
 import { loadPlatformPreset } from '../engine/call/config.js';
 import type { CalibrationModel, CalibrationSample } from '../engine/call/calibration.js';
-import { calibrateGq, calibrationPath, chooseThreshold, fitIsotonic } from '../engine/call/calibration.js';
+import { calibrateGq, calibrationPath, chooseThreshold, fitPlatt, loadCalibration } from '../engine/call/calibration.js';
 import { writeCallOutputs } from '../engine/export/write-calls.js';
-import type { Platform } from '../engine/call/types.js';
+import type { GenomicInterval, Platform } from '../engine/call/types.js';
+import { alignReads } from '../engine/align/align-reads.js';
 import { appVersion } from '../engine/version.js';
+import { loadSuite, type NamedRegion } from './config.js';
+import { kitPaths } from './data.js';
 import { describeMachine, REPO_ROOT, toolVersion, writeBenchmarkSection } from './report.js';
 
-const DATA = join(REPO_ROOT, '.cache', 'bench', 'call');
-const OUT = join(DATA, 'runs');
-const REF = join(DATA, 'ref', '20.fa');
-const TRUTH = join(DATA, 'truth.vcf.gz');
-const TRAIN = { contig: '20', start: 1_000_000, end: 2_000_000 };
-const EVAL = { contig: '20', start: 2_000_000, end: 3_000_000 };
+const SUITE = loadSuite('large');
+const KIT = kitPaths(join(REPO_ROOT, '.cache', 'bench'), SUITE);
+const REF = KIT.reference;
+const TRUTH = join(KIT.truthDir, 'truth.vcf.gz');
+const WORK = join(REPO_ROOT, '.cache', 'bench', 'call');
+const OUT = join(WORK, 'runs');
+const OUR_ALIGN_DIR = join(WORK, 'ours-align');
+const FIT_REGIONS = SUITE.allRegions.filter((r) => r.role !== 'evaluation' && SUITE.simulate.includes(r));
+const EVAL_REGION = SUITE.evaluate[0]!;
 const TARGET_PRECISION = 0.99;
-/** freebayes is slow on long reads; past this the row is reported as not finished. */
+/** freebayes is slow on long reads (~25 min per Mb on HiFi, bench/regions.yaml): Illumina only, as the kit does. */
 const FREEBAYES_TIMEOUT_SECONDS = 480;
-const PLATFORMS: Platform[] = (process.argv.find((a) => a.startsWith('--platforms='))?.slice(12).split(',') as Platform[] | undefined) ?? ['illumina', 'hifi', 'ont'];
+const argv = process.argv.slice(2);
+const PLATFORMS: Platform[] = (argv.find((a) => a.startsWith('--platforms='))?.slice(12).split(',') as Platform[] | undefined) ?? ['illumina', 'hifi', 'ont'];
+const FIT = argv.includes('--fit-calibration');
 
-function bed(name: string, r: typeof TRAIN): string {
+type Aligner = 'peer' | 'ours';
+const PEER_ALIGNER: Record<Platform, string> = { illumina: 'bwa', hifi: 'minimap2', ont: 'minimap2' };
+const PRESET: Record<Platform, 'sr' | 'hifi' | 'ont'> = { illumina: 'sr', hifi: 'hifi', ont: 'ont' };
+
+function interval(r: NamedRegion): GenomicInterval {
+  return { contig: SUITE.contig, start: r.start - 1, end: r.end };
+}
+
+function bed(name: string, regions: readonly NamedRegion[]): string {
   const path = join(OUT, `${name}.bed`);
-  writeFileSync(path, `${r.contig}\t${r.start}\t${r.end}\n`);
+  writeFileSync(path, regions.map((r) => `${SUITE.contig}\t${r.start - 1}\t${r.end}\n`).join(''));
   return path;
 }
 
-async function runOurs(platform: Platform, region: typeof TRAIN, calibration: CalibrationModel | null, thresholdsOff: boolean, name: string): Promise<{ vcf: string; seconds: number; result: CallResult }> {
+function alignerName(platform: Platform, aligner: Aligner): string {
+  return aligner === 'ours' ? 'GenomAIc aligner' : PEER_ALIGNER[platform];
+}
+
+function readPaths(platform: Platform): string[] {
+  const dir = join(KIT.readsDir, `${platform}-small`);
+  return platform === 'illumina' ? [join(dir, 'R1.fq'), join(dir, 'R2.fq')] : [join(dir, 'reads.fq')];
+}
+
+/** The BAM of `platform` by `aligner`; our aligner's is made once from the kit's reads and cached. */
+async function bamFor(platform: Platform, aligner: Aligner): Promise<string> {
+  if (aligner === 'peer') return join(KIT.alignDir, `${platform}-small.${PEER_ALIGNER[platform]}.bam`);
+  const bam = join(OUR_ALIGN_DIR, `${platform}.bam`);
+  const reads = readPaths(platform);
+  const newestRead = Math.max(...reads.map((r) => statSync(r).mtimeMs));
+  if (existsSync(`${bam}.bai`) && statSync(bam).mtimeMs > newestRead) return bam;
+  mkdirSync(OUR_ALIGN_DIR, { recursive: true });
+  console.error(`[${platform}] aligning the kit's reads with our aligner → ${bam}`);
+  const summary = await alignReads({ referencePath: REF, readPaths: reads, outputPath: bam, preset: PRESET[platform], threads: 2, readGroup: { id: platform, sample: SUITE.sample }, commandLine: 'bench/call.ts' });
+  console.error(`[${platform}] our aligner: ${summary.reads} reads, ${(100 * summary.mappedFraction).toFixed(1)} % mapped, ${summary.seconds.toFixed(0)} s`);
+  return bam;
+}
+
+async function runOurs(platform: Platform, bam: string, regions: GenomicInterval[], calibration: CalibrationModel | null, thresholdsOff: boolean, name: string): Promise<{ vcf: string; seconds: number; result: CallResult }> {
   let config = loadPlatformPreset(platform);
   if (calibration?.minGq !== undefined) config = { ...config, abstention: { ...config.abstention, minGq: calibration.minGq } };
-  const bam = join(DATA, 'bam', `${platform}.bam`);
   const t = performance.now();
-  const result = await callVariants({ bamPath: bam, referencePath: REF, config, calibration, regions: [region], thresholdsOff });
+  const result = await callVariants({ bamPath: bam, referencePath: REF, config, calibration, regions, thresholdsOff });
   const seconds = (performance.now() - t) / 1000;
   const vcf = join(OUT, `${name}.vcf.gz`);
   await writeCallOutputs({ result, vcfPath: vcf, bamPath: bam, referencePath: REF, commandLine: `bench/call.ts ${name}`, minGq: config.abstention.minGq });
   return { vcf, seconds, result };
 }
 
-function runPeer(tool: 'bcftools' | 'freebayes', platform: Platform, region: typeof TRAIN): { vcf: string; seconds: number } {
-  const bam = join(DATA, 'bam', `${platform}.bam`);
-  const regionText = `${region.contig}:${region.start + 1}-${region.end}`;
-  const vcf = join(OUT, `${tool}.${platform}.eval.vcf.gz`);
+function runPeer(tool: 'bcftools' | 'freebayes', platform: Platform, bam: string, region: NamedRegion, name: string): { vcf: string; seconds: number } {
+  const regionText = `${SUITE.contig}:${region.start}-${region.end}`;
+  const vcf = join(OUT, `${tool}.${name}.vcf.gz`);
   const t = performance.now();
   if (tool === 'bcftools') {
     const preset = platform === 'ont' ? ['-X', 'ont'] : platform === 'hifi' ? ['-X', 'pacbio-ccs'] : [];
-    execFileSync('bash', ['-c', `bcftools mpileup -f ${REF} -r ${regionText} -a AD,DP ${preset.join(' ')} ${bam} 2>/dev/null | bcftools call -mv -Oz -o ${vcf} 2>/dev/null`]);
+    execFileSync('bash', ['-c', `set -o pipefail; bcftools mpileup -f ${REF} -r ${regionText} -a AD,DP ${preset.join(' ')} ${bam} 2>/dev/null | bcftools call -mv -Oz -o ${vcf} 2>/dev/null`]);
   } else {
     // pipefail: a freebayes that times out must fail the row, not leave a truncated VCF to be scored.
     execFileSync('bash', ['-c', `set -o pipefail; timeout ${FREEBAYES_TIMEOUT_SECONDS} freebayes -f ${REF} -r ${regionText} ${bam} | bgzip > ${vcf}`]);
@@ -96,112 +140,158 @@ function fmt(x: number | null, digits = 4): string {
   return x === null ? 'n/a' : x.toFixed(digits);
 }
 
+function regionText(regions: readonly NamedRegion[]): string {
+  return regions.map((r) => `${r.name} (${SUITE.contig}:${r.start.toLocaleString('en-US')}–${r.end.toLocaleString('en-US')})`).join(' + ');
+}
+
+/** Fits and writes the shipped calibration of one platform from both aligners' BAMs. */
+async function fitCalibration(platform: Platform): Promise<CalibrationModel> {
+  const trainBed = bed('fit', FIT_REGIONS);
+  const samples: Record<'snv' | 'indel', CalibrationSample[]> = { snv: [], indel: [] };
+  const bams: string[] = [];
+  for (const aligner of ['peer', 'ours'] as const) {
+    const bam = await bamFor(platform, aligner);
+    bams.push(bam.replace(`${REPO_ROOT}/`, ''));
+    console.error(`[${platform}] fitting run on ${alignerName(platform, aligner)}'s BAM (no calibration, no GQ threshold)`);
+    const run = await runOurs(platform, bam, FIT_REGIONS.map(interval), null, true, `ours.${platform}.${aligner}.fit`);
+    const s = calibrationSamples(await compare(run.vcf, trainBed, null, true), run.result);
+    samples.snv.push(...s.snv);
+    samples.indel.push(...s.indel);
+  }
+  const model: CalibrationModel = {
+    schema: 'genomaic.call-calibration/2',
+    platform,
+    method: 'platt-logodds',
+    fittedOn: {
+      description: `${SUITE.sample} simulated ${platform} (kit suite ${SUITE.name}, seed ${SUITE.seed}), ${regionText(FIT_REGIONS)}, ${PEER_ALIGNER[platform]} + GenomAIc aligner BAMs, ${samples.snv.length} SNV + ${samples.indel.length} indel calls`,
+      date: new Date().toISOString().slice(0, 10),
+      codeVersion: appVersion(),
+      command: 'npx tsx bench/call.ts --fit-calibration',
+      data: {
+        suite: SUITE.name,
+        simulationSeed: SUITE.seed,
+        truthSample: SUITE.sample,
+        regions: FIT_REGIONS.map((r) => `${r.name}:${SUITE.contig}:${r.start}-${r.end}:${r.role}`),
+        bams,
+        truth: TRUTH.replace(`${REPO_ROOT}/`, ''),
+        snvCalls: samples.snv.length,
+        snvErrors: samples.snv.filter((s) => s.wrong).length,
+        indelCalls: samples.indel.length,
+        indelErrors: samples.indel.filter((s) => s.wrong).length,
+      },
+    },
+    classes: { snv: fitPlatt(samples.snv), indel: fitPlatt(samples.indel) },
+  };
+  const calibrated = [...samples.snv.map((s) => ({ gq: calibrateGq(model, 'snv', s.rawGq), wrong: s.wrong })), ...samples.indel.map((s) => ({ gq: calibrateGq(model, 'indel', s.rawGq), wrong: s.wrong }))];
+  const threshold = chooseThreshold(calibrated, TARGET_PRECISION);
+  model.minGq = threshold.minGq;
+  model.targetPrecision = TARGET_PRECISION;
+  writeFileSync(calibrationPath(platform), `${JSON.stringify(model, null, 2)}\n`);
+  console.error(`[${platform}] calibration: SNV a=${model.classes.snv.intercept.toFixed(3)} b=${model.classes.snv.slope.toFixed(4)}, indel a=${model.classes.indel.intercept.toFixed(3)} b=${model.classes.indel.slope.toFixed(4)}; threshold GQ ≥ ${threshold.minGq} (training precision ${threshold.precision.toFixed(4)}, coverage ${threshold.coverage.toFixed(3)})`);
+  return model;
+}
+
 async function main(): Promise<void> {
-  if (!existsSync(join(DATA, 'bam', 'ont.bam.bai'))) {
-    console.error(`bench/call: data missing; run ${join(DATA, 'prep.sh')} first (needs bwa, minimap2, samtools, bcftools, art_illumina, pbsim)`);
+  if (!existsSync(`${KIT.alignDir}/ont-small.minimap2.bam.bai`) || !existsSync(TRUTH)) {
+    console.error(`bench/call: the kit's "${SUITE.name}" suite is missing under ${KIT.suiteDir}; run npx tsx bench/run.ts --suite ${SUITE.name} first`);
     process.exit(2);
   }
   mkdirSync(OUT, { recursive: true });
-  const trainBed = bed('train', TRAIN);
-  const evalBed = bed('eval', EVAL);
+  if (FIT) {
+    for (const platform of PLATFORMS) await fitCalibration(platform);
+    return;
+  }
+  const evalBed = bed('eval', [EVAL_REGION]);
   const accuracy: string[] = [];
   const calibrationRows: string[] = [];
   const riskRows: string[] = [];
   const reliability: string[] = [];
   const speed: string[] = [];
   for (const platform of PLATFORMS) {
-    console.error(`[${platform}] training run (no calibration, no GQ threshold)`);
-    const train = await runOurs(platform, TRAIN, null, true, `ours.${platform}.train`);
-    const trainReport = await compare(train.vcf, trainBed, null, true);
-    const samples = calibrationSamples(trainReport, train.result);
-    const model: CalibrationModel = {
-      schema: 'genomaic.call-calibration/1',
-      platform,
-      method: 'isotonic-jeffreys',
-      fittedOn: { description: `HG00096 simulated ${platform}, 20:1000001-2000000, ${samples.snv.length} SNV + ${samples.indel.length} indel calls`, date: new Date().toISOString().slice(0, 10), codeVersion: appVersion() },
-      classes: { snv: fitIsotonic(samples.snv), indel: fitIsotonic(samples.indel) },
-    };
-    const calibrated = [...samples.snv.map((s) => ({ gq: calibrateGq(model, 'snv', s.rawGq), wrong: s.wrong })), ...samples.indel.map((s) => ({ gq: calibrateGq(model, 'indel', s.rawGq), wrong: s.wrong }))];
-    const threshold = chooseThreshold(calibrated, TARGET_PRECISION);
-    model.minGq = threshold.minGq;
-    model.targetPrecision = TARGET_PRECISION;
-    writeFileSync(calibrationPath(platform), `${JSON.stringify(model, null, 2)}\n`);
-    console.error(`[${platform}] calibration fitted; threshold GQ ≥ ${threshold.minGq} (training precision ${threshold.precision.toFixed(4)}, coverage ${threshold.coverage.toFixed(3)})`);
-
-    console.error(`[${platform}] evaluation runs`);
-    const evalOpen = await runOurs(platform, EVAL, model, true, `ours.${platform}.eval.nothreshold`);
-    const evalOurs = await runOurs(platform, EVAL, model, false, `ours.${platform}.eval`);
-    const oursReport = await compare(evalOurs.vcf, evalBed, null);
-    const openReport = await compare(evalOpen.vcf, evalBed, null);
-    const rows: [string, CompareReport, number][] = [[`GenomAIc (calibrated, abstaining at GQ < ${threshold.minGq})`, oursReport, evalOurs.seconds]];
-    const failures: string[] = [];
-    for (const tool of ['bcftools', 'freebayes'] as const) {
-      try {
-        console.error(`[${platform}] ${tool}`);
-        const peer = runPeer(tool, platform, EVAL);
-        rows.push([`${tool} (QUAL ≥ 20)`, await compare(peer.vcf, evalBed, 20), peer.seconds]);
-      } catch (err) {
-        console.error(`[${platform}] ${tool} failed: ${(err as Error).message.split('\n')[0]}`);
-        failures.push(`| ${platform} | ${tool} | did not finish (timeout ${tool === 'freebayes' ? FREEBAYES_TIMEOUT_SECONDS : '—'} s or error) | | | | | | | | | | | |`);
+    const model = loadCalibration(platform);
+    if (!model) throw new Error(`no calibration for ${platform}: run npx tsx bench/call.ts --fit-calibration first`);
+    for (const aligner of ['ours', 'peer'] as const) {
+      const bam = await bamFor(platform, aligner);
+      const name = `${platform}.${aligner}.eval`;
+      const by = alignerName(platform, aligner);
+      console.error(`[${platform}] evaluation runs on ${by}'s BAM`);
+      const evalOpen = await runOurs(platform, bam, [interval(EVAL_REGION)], model, true, `ours.${name}.nothreshold`);
+      const evalOurs = await runOurs(platform, bam, [interval(EVAL_REGION)], model, false, `ours.${name}`);
+      const oursReport = await compare(evalOurs.vcf, evalBed, null);
+      const openReport = await compare(evalOpen.vcf, evalBed, null);
+      const rows: [string, CompareReport, number][] = [[`GenomAIc (GQ ≥ ${model.minGq ?? 0}, QUAL ≥ ${loadPlatformPreset(platform).abstention.minQual})`, oursReport, evalOurs.seconds]];
+      const failures: string[] = [];
+      const tools: ('bcftools' | 'freebayes')[] = platform === 'illumina' ? ['bcftools', 'freebayes'] : ['bcftools'];
+      for (const tool of tools) {
+        try {
+          console.error(`[${platform}] ${tool} on ${by}'s BAM`);
+          const peer = runPeer(tool, platform, bam, EVAL_REGION, name);
+          rows.push([`${tool} (QUAL ≥ 20)`, await compare(peer.vcf, evalBed, 20), peer.seconds]);
+        } catch (err) {
+          console.error(`[${platform}] ${tool} failed: ${(err as Error).message.split('\n')[0]}`);
+          failures.push(`| ${platform} | ${by} | ${tool} | did not finish (timeout ${tool === 'freebayes' ? FREEBAYES_TIMEOUT_SECONDS : '—'} s or error) | | | | | | | | | | | |`);
+        }
+      }
+      for (const [caller, r, seconds] of rows) {
+        const s = r.metrics.SNP;
+        const i = r.metrics.INDEL;
+        accuracy.push(`| ${platform} | ${by} | ${caller} | ${s.tp} | ${s.fp} | ${s.fn} | ${fmt(s.precision)} | ${fmt(s.recall)} | ${fmt(s.f1)} | ${i.tp} | ${i.fp} | ${i.fn} | ${fmt(i.precision)} | ${fmt(i.recall)} | ${fmt(i.f1)} |`);
+        speed.push(`| ${platform} | ${by} | ${caller} | ${seconds.toFixed(1)} |`);
+      }
+      accuracy.push(...failures);
+      const openCal = openReport.calibration;
+      calibrationRows.push(`| ${platform} | ${by} | ${oursReport.calibration.callsWithGq} | ${fmt(oursReport.calibration.expectedCalibrationError)} | ${openCal.callsWithGq} | ${fmt(openCal.expectedCalibrationError)} |`);
+      for (const b of openCal.bins) {
+        if (b.calls === 0) continue;
+        reliability.push(`| ${platform} | ${by} | ${b.gqMin}–${b.gqMax ?? '∞'} | ${b.calls} | ${b.predictedError === null ? 'n/a' : b.predictedError.toExponential(2)} | ${b.observedError === null ? 'n/a' : b.observedError.toExponential(2)} |`);
+      }
+      for (const p of openReport.riskCoverage) {
+        if (![0, 10, 20, 30, 40, 50, 60, 80].includes(p.minGq)) continue;
+        riskRows.push(`| ${platform} | ${by} | ${p.minGq} | ${fmt(p.callFraction, 3)} | ${fmt(p.precision)} | ${fmt(p.recall)} |`);
       }
     }
-    for (const [name, r, seconds] of rows) {
-      const s = r.metrics.SNP;
-      const i = r.metrics.INDEL;
-      accuracy.push(`| ${platform} | ${name} | ${s.tp} | ${s.fp} | ${s.fn} | ${fmt(s.precision)} | ${fmt(s.recall)} | ${fmt(s.f1)} | ${i.tp} | ${i.fp} | ${i.fn} | ${fmt(i.precision)} | ${fmt(i.recall)} | ${fmt(i.f1)} |`);
-      speed.push(`| ${platform} | ${name} | ${seconds.toFixed(1)} |`);
-    }
-    accuracy.push(...failures);
-    const openCal = openReport.calibration;
-    calibrationRows.push(`| ${platform} | ${oursReport.calibration.callsWithGq} | ${fmt(oursReport.calibration.expectedCalibrationError)} | ${openCal.callsWithGq} | ${fmt(openCal.expectedCalibrationError)} |`);
-    for (const b of openCal.bins) {
-      if (b.calls === 0) continue;
-      reliability.push(`| ${platform} | ${b.gqMin}–${b.gqMax ?? '∞'} | ${b.calls} | ${b.predictedError === null ? 'n/a' : b.predictedError.toExponential(2)} | ${b.observedError === null ? 'n/a' : b.observedError.toExponential(2)} |`);
-    }
-    for (const p of openReport.riskCoverage) {
-      if (![0, 5, 10, 15, 20, 25, 30, 40, 50].includes(p.minGq)) continue;
-      riskRows.push(`| ${platform} | ${p.minGq} | ${fmt(p.callFraction, 3)} | ${fmt(p.precision)} | ${fmt(p.recall)} |`);
-    }
+    calibrationRows.push(`| ${platform} | (fit) | ${model.fittedOn.description} | SNV a = ${model.classes.snv.intercept.toFixed(3)}, b = ${model.classes.snv.slope.toFixed(4)}; indel a = ${model.classes.indel.intercept.toFixed(3)}, b = ${model.classes.indel.slope.toFixed(4)} | | |`);
   }
   const md = [
     '## Small-variant calling (`npx tsx bench/call.ts`)',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}; GenomAIc ${appVersion()}, ${toolVersion('bcftools')}, ${toolVersion('freebayes')}.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}; GenomAIc ${appVersion()}, ${toolVersion('bcftools')}, freebayes ${toolVersion('freebayes').replace(/^version:\s*/, '')}.`,
     '',
-    'Simulated reads over real genotypes: HG00096 (1000 Genomes phased panel) on GRCh37 chr20; ART Illumina HS25 2×150, pbsim HiFi-like and ONT R9-like, 15× per haplotype;',
-    'bwa mem (Illumina) / minimap2 (HiFi, ONT) BAMs shared by all callers. Calibration and the abstention threshold were fitted on 20:1,000,001–2,000,000 only;',
-    'every number below is on the disjoint evaluation region 20:2,000,001–3,000,000, by the project comparator (haplotype-aware), PASS calls only.',
+    `Simulated reads over real genotypes: the kit's "${SUITE.name}" suite (${SUITE.sample}, 1000 Genomes phased panel, GRCh37 chr20; ART Illumina HS25 2×150, pbsim HiFi-like and ONT R9-like, ${SUITE.coverage}× per platform, seed ${SUITE.seed}).`,
+    `Each platform's reads are aligned twice: by the peer aligner (bwa mem for Illumina, minimap2 for HiFi/ONT, from the kit) and by our own aligner (engine/align); every caller runs on the same BAM in each pair of rows.`,
+    `Calibration (Platt on the raw log-odds, per class) and the abstention threshold were fitted with \`npx tsx bench/call.ts --fit-calibration\` on ${regionText(FIT_REGIONS)} only (roles training/calibration in bench/regions.yaml);`,
+    `every number below is on the disjoint evaluation region ${regionText([EVAL_REGION])}, by the project comparator (haplotype-aware), PASS calls only.`,
     '',
     '### Accuracy (evaluation region)',
     '',
-    '| platform | caller | SNP TP | SNP FP | SNP FN | SNP precision | SNP recall | SNP F1 | INDEL TP | INDEL FP | INDEL FN | INDEL precision | INDEL recall | INDEL F1 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| platform | aligner | caller | SNP TP | SNP FP | SNP FN | SNP precision | SNP recall | SNP F1 | INDEL TP | INDEL FP | INDEL FN | INDEL precision | INDEL recall | INDEL F1 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...accuracy,
     '',
     '### Calibration of GQ (evaluation region)',
     '',
     'ECE = Σ_bins (n_b/N)·|mean 10^(−GQ/10) − observed error|; "without threshold" keeps every call the hard rules allow (the set the risk–coverage curve moves over).',
     '',
-    '| platform | calls (with abstention) | ECE | calls (without threshold) | ECE |',
-    '| --- | --- | --- | --- | --- |',
+    '| platform | aligner | calls (with abstention) | ECE | calls (without threshold) | ECE |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...calibrationRows,
     '',
     'Reliability table (without threshold):',
     '',
-    '| platform | GQ bin | calls | predicted error | observed error |',
-    '| --- | --- | --- | --- | --- |',
+    '| platform | aligner | GQ bin | calls | predicted error | observed error |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...reliability,
     '',
-    '### Risk–coverage (evaluation region)',
+    '### Risk–coverage (evaluation region, without the QUAL gate)',
     '',
-    '| platform | min GQ | fraction of calls kept | precision | recall |',
-    '| --- | --- | --- | --- | --- |',
+    '| platform | aligner | min GQ | fraction of calls kept | precision | recall |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...riskRows,
     '',
-    '### Wall time (evaluation region, 1 Mbp)',
+    `### Wall time (evaluation region, ${((EVAL_REGION.end - EVAL_REGION.start + 1) / 1e6).toFixed(1)} Mbp)`,
     '',
-    '| platform | caller | seconds |',
-    '| --- | --- | --- |',
+    '| platform | aligner | caller | seconds |',
+    '| --- | --- | --- | --- |',
     ...speed,
   ].join('\n');
   writeBenchmarkSection('call', md);

@@ -9,7 +9,7 @@ import type { StepRecord, StepRunner } from './exec.js';
 import { compareVcfFiles } from '../engine/compare/compare.js';
 import type { CrossCheckReport } from '../engine/compare/crosscheck.js';
 import { crossCheck, parseIsecSites } from '../engine/compare/crosscheck.js';
-import type { CompareReport } from '../engine/compare/types.js';
+import type { ClassTable, CompareReport } from '../engine/compare/types.js';
 
 /** The kit's call filter, as the quoted peer rows: QUAL ≥ 20, PASS, a non-reference genotype. */
 export const MIN_QUAL = 20;
@@ -17,8 +17,8 @@ export const MIN_QUAL = 20;
 export interface Evaluation {
   /** Comparator report without per-variant verdicts (kept small for results JSON). */
   report: CompareReport;
-  /** Per evaluation region, when the suite has more than one. */
-  byRegion: Record<string, CompareReport>;
+  /** Per evaluation region, when the suite has more than one (metrics only, to keep results small). */
+  byRegion: Record<string, ClassTable>;
   crossCheck: CrossCheckReport;
   filteredCalls: string;
   steps: StepRecord[];
@@ -71,9 +71,9 @@ export async function evaluateCalls(
   const sites = parseIsecSites(readFileSync(join(isecDir, 'sites.txt'), 'utf8'));
   const check = crossCheck(detailed.variants!, sites);
   const { variants: _omitted, ...report } = detailed;
-  const byRegion: Record<string, CompareReport> = {};
+  const byRegion: Record<string, ClassTable> = {};
   if (Object.keys(regionBeds).length > 1) {
-    for (const [region, bed] of Object.entries(regionBeds)) byRegion[region] = await compareVcfFiles({ ...common, regionsPath: bed });
+    for (const [region, bed] of Object.entries(regionBeds)) byRegion[region] = (await compareVcfFiles({ ...common, regionsPath: bed })).metrics;
   }
   return { report, byRegion, crossCheck: check, filteredCalls: filtered, steps, comparatorSeconds };
 }

@@ -104,6 +104,10 @@ export function renderKitMarkdown(results: KitResults): string {
   );
   out.push('');
 
+  if ([...results.smallVariants, ...results.realReads].some((r) => r.label.includes('‡'))) {
+    out.push('‡ The product says its GQ calibration was fitted on a stretch that overlaps this suite\'s evaluation regions (see "Product stages"): its GQ-dependent figures (ECE, risk–coverage, abstentions) are not held-out measurements.');
+    out.push('');
+  }
   out.push('#### Cross-check: `bcftools norm -m -any -a` + `bcftools isec` on the same filtered files');
   out.push('');
   out.push('isec matches records by exact allele after splitting and atomising; the comparator matches haplotypes. Where they differ, the reason for every differing atom:');
@@ -213,7 +217,10 @@ export function renderKitMarkdown(results: KitResults): string {
           else if (p.stage === 'ingest') {
             const d = p.detail;
             outcome = `detected ${String(d.detected)} (${p.ok ? 'right' : 'wrong'}), ${typeof d.reads === 'number' ? n(d.reads) : '?'} reads, mean Q ${typeof d.meanQuality === 'number' ? d.meanQuality.toFixed(1) : '?'}, ${typeof d.megabasesPerSecond === 'number' ? d.megabasesPerSecond.toFixed(1) : '?'} Mbp/s`;
-          } else outcome = `VCF written; aligner: ${String(p.detail.aligner)}`;
+          } else {
+            outcome = `VCF written; aligner: ${String(p.detail.aligner)}${p.detail.caller ? `; caller: ${String(p.detail.caller)}` : ''}`;
+            if (p.detail.calibrationOverlapsEvaluation) outcome += ` **— its calibration was fitted on ${String(p.detail.calibrationOverlapsEvaluation)}, which overlaps this suite's evaluation regions: its GQ, ECE and abstention figures here are not held out**`;
+          }
           return [p.stage, p.platform === 'real' ? 'NA12878 real reads' : PLATFORM_LABEL[p.platform], outcome, seconds(p.seconds)];
         }),
         ['l', 'l', 'l', 'r'],

@@ -22,6 +22,8 @@ export interface ProductInputs {
   reference: string;
   /** samtools-style regions (1-based) to call in. */
   regions: string[];
+  /** The same, parsed: for the check that the product was not tuned on them. */
+  evaluationRegions: { contig: string; start: number; end: number }[];
   sample: string;
   workDir: string;
   runner: StepRunner;
@@ -87,6 +89,20 @@ const ingestStage: ProductStage = {
   },
 };
 
+/**
+ * Regions named in the product's description of its calibration (e.g. "calibration … (HG00096
+ * simulated illumina, 20:1000001-2000000, …)") that overlap an evaluation region: the kit's
+ * guard against a model tuned on the data it is measured on.
+ */
+export function overlappingRegions(text: string, evaluation: { contig: string; start: number; end: number }[]): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/\b([\w.]+):(\d[\d,]*)-(\d[\d,]*)\b/g)) {
+    const [contig, start, end] = [m[1]!, Number(m[2]!.replaceAll(',', '')), Number(m[3]!.replaceAll(',', ''))];
+    if (evaluation.some((r) => r.contig === contig && start <= r.end && end >= r.start)) found.push(m[0]);
+  }
+  return found;
+}
+
 /** The product's own last error line ("genomaic analyze: …") from a step log, if it wrote one. */
 export function productError(logFile: string): string | null {
   if (!existsSync(logFile)) return null;
@@ -133,9 +149,19 @@ async function runAnalyze(
       await exec([{ cmd: tsx, args }], { timeoutSeconds: inputs.timeoutSeconds });
     });
     const log = readFileSync(inputs.runner.logFileFor(stepName), 'utf8');
-    const aligner = /genomaic analyze: aligner (.*)/.exec(log)?.[1]?.trim() ?? 'unknown';
+    const reportPath = join(outDir, 'report.md');
+    const report = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
+    const aligner = /^Aligner: (.*?)\s*$/m.exec(report)?.[1] ?? /genomaic analyze: aligner (.*)/.exec(log)?.[1]?.trim() ?? 'unknown';
+    const caller = /^Caller: (.*?)\s*$/m.exec(report)?.[1] ?? null;
     const ok = existsSync(vcf);
-    return { stage: 'analyze', platform, seconds: (performance.now() - started) / 1000, ok, detail: { aligner, region: regions.join(', ') || 'all' }, ...(ok ? { callsVcf: vcf } : { error: 'no VCF written' }) };
+    return {
+      stage: 'analyze',
+      platform,
+      seconds: (performance.now() - started) / 1000,
+      ok,
+      detail: { aligner, caller, region: regions.join(', ') || 'all', calibrationOverlapsEvaluation: caller ? overlappingRegions(caller, inputs.evaluationRegions).join(', ') || null : null },
+      ...(ok ? { callsVcf: vcf } : { error: 'no VCF written' }),
+    };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const notAvailable = err instanceof CommandError && message.includes(`exited with ${NOT_AVAILABLE_EXIT}`);

@@ -6,7 +6,7 @@ import type { Aligner, Caller, SvCaller } from './peers.js';
 import type { ProductStageResult } from './product.js';
 import type { CrossCheckReport } from '../engine/compare/crosscheck.js';
 import type { SvCompareReport } from '../engine/compare/sv.js';
-import type { ClassMetrics, CompareReport } from '../engine/compare/types.js';
+import type { ClassMetrics, ClassTable, CompareReport } from '../engine/compare/types.js';
 
 export const KIT_RESULTS_SCHEMA = 'genomaic.bench-kit/1' as const;
 
@@ -33,7 +33,8 @@ export interface SmallVariantRow {
   callSeconds: number | null;
   comparatorSeconds: number;
   report: CompareReport;
-  byRegion: Record<string, CompareReport>;
+  /** Metrics per evaluation region, when the suite has several. */
+  byRegion: Record<string, ClassTable>;
   crossCheck: CrossCheckReport;
 }
 

@@ -269,6 +269,7 @@ async function main(): Promise<number> {
         reads: readSets.filter((r) => r.set === 'small'),
         reference: paths.reference,
         regions: evaluate.map((r) => `${suite.contig}:${r.start}-${r.end}`),
+        evaluationRegions: evaluate.map((r) => ({ contig: suite.contig, start: r.start, end: r.end })),
         sample: suite.sample,
         workDir: join(paths.suiteDir, 'product'),
         runner,
@@ -280,7 +281,8 @@ async function main(): Promise<number> {
   for (const result of product) {
     if (!result.callsVcf) continue;
     // "minimap2 + samtools (peer fallback: …)" → "minimap2 + samtools": the full text is in the product table.
-    const label = `GenomAIc analyze [${String(result.detail.aligner ?? 'unknown').split(' (')[0]}]`;
+    const tunedOnEvaluation = result.detail.calibrationOverlapsEvaluation ? ' ‡' : '';
+    const label = `GenomAIc analyze [${String(result.detail.aligner ?? 'unknown').split(/ \(|, /)[0]}]${tunedOnEvaluation}`;
     if (result.platform === 'real') {
       const report = await compareVcfFiles({ truthPath: real!.truth, callsPath: result.callsVcf, referencePath: real!.reference, minQual: MIN_QUAL });
       realReads.push({ label, report });

@@ -82,17 +82,24 @@ function countAmbiguous(codes: Uint8Array): number {
   return n;
 }
 
-/** Aligns a batch. The batch is consumed: its qualities are turned into Phred values in place. */
-export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult {
-  const { aligner, readGroup, references } = context;
-  const stats = emptyStatistics();
-  const encoded: Buffer[] = [];
-  let bytes = 0;
-  const emit = (records: BamRecordInput[]): void => {
+/**
+ * Encodes records as they are emitted and keeps the batch's counts. The stages of a batch
+ * (mapping, pairing, records) are separate small functions: V8 optimises each loop on its
+ * own instead of recompiling one large function as each stage is first reached.
+ */
+class RecordSink {
+  readonly stats = emptyStatistics();
+  private readonly encoded: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly references: readonly { name: string; length: number }[]) {}
+
+  emit(records: BamRecordInput[]): void {
+    const stats = this.stats;
     for (const record of records) {
-      const buffer = encodeBamRecord(record, references);
-      encoded.push(buffer);
-      bytes += buffer.length;
+      const buffer = encodeBamRecord(record, this.references);
+      this.encoded.push(buffer);
+      this.bytes += buffer.length;
       if (record.flag & 0x4) continue;
       if (record.flag & 0x100) stats.secondary++;
       else if (record.flag & 0x800) stats.supplementary++;
@@ -102,12 +109,24 @@ export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult
         if (record.flag & 0x2) stats.properPairs++;
       }
     }
-  };
+  }
+
+  /** The records concatenated into one buffer. */
+  concatenated(): { records: Uint8Array; recordCount: number } {
+    const records = new Uint8Array(this.bytes);
+    let offset = 0;
+    for (const buffer of this.encoded) {
+      records.set(buffer, offset);
+      offset += buffer.length;
+    }
+    return { records, recordCount: this.encoded.length };
+  }
+}
+
+/** Maps every read of the batch (views into one encoding of the batch's bases). */
+function mapBatch(batch: ReadBatch, aligner: ReadAligner, stats: BatchStatistics): { codes: Uint8Array[]; mappings: ReadMapping[] } {
   const count = batch.names.length;
-  // one encoding and one quality conversion for the whole batch; reads are views into them
   const allCodes = encodeBases(batch.bases);
-  const phred = batch.qualities;
-  for (let p = 0; p < phred.length; p++) phred[p] = phred[p]! - 33;
   const codes: Uint8Array[] = new Array<Uint8Array>(count);
   const mappings: ReadMapping[] = new Array<ReadMapping>(count);
   for (let i = 0; i < count; i++) {
@@ -118,38 +137,49 @@ export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult
     if (countAmbiguous(read) > read.length / 2) stats.ambiguousReads++;
     mappings[i] = aligner.mapRead(read);
   }
+  return { codes, mappings };
+}
 
+/** Pairs the mates, rescues missing ones and emits both records of each pair. */
+function pairBatch(batch: ReadBatch, phred: Uint8Array, codes: Uint8Array[], mappings: ReadMapping[], context: BatchContext, sink: RecordSink): InsertSizeStats | undefined {
+  const { aligner, readGroup } = context;
+  const count = batch.names.length;
+  const contigs = aligner.index.reference.contigs;
+  const pairs: [ReadMapping, ReadMapping][] = [];
+  for (let i = 0; i + 1 < count; i += 2) pairs.push([mappings[i]!, mappings[i + 1]!]);
+  const preset = aligner.preset;
+  const insertSize = estimateInsertSize(collectConfidentFragments(pairs, preset.maxInsert), preset.maxInsert);
+  const stats = insertSize ?? context.insertSize ?? fallbackInsertStats(preset.maxInsert);
+  const params = {
+    match: preset.match,
+    maxInsert: preset.maxInsert,
+    rescueWindowSigmas: preset.rescueWindowSigmas,
+    rescueMinScore: Math.max(preset.minChainScore, 20 * preset.match),
+  };
+  for (let i = 0; i + 1 < count; i += 2) {
+    const decision = pairReads(aligner, codes[i]!, codes[i + 1]!, mappings[i]!, mappings[i + 1]!, stats, params);
+    sink.stats.rescuedMates += decision.rescued;
+    const r1 = readAt(batch, phred, i);
+    const r2 = readAt(batch, phred, i + 1);
+    sink.emit(decision.first.length > 0 ? alignmentRecords(r1, decision.first, contigs, readGroup, decision.firstMate) : [unmappedRecord(r1, readGroup, decision.firstMate)]);
+    sink.emit(decision.second.length > 0 ? alignmentRecords(r2, decision.second, contigs, readGroup, decision.secondMate) : [unmappedRecord(r2, readGroup, decision.secondMate)]);
+  }
+  return insertSize;
+}
+
+function emitSingles(batch: ReadBatch, phred: Uint8Array, mappings: ReadMapping[], context: BatchContext, sink: RecordSink): void {
+  const contigs = context.aligner.index.reference.contigs;
+  for (let i = 0; i < mappings.length; i++) sink.emit(alignmentRecords(readAt(batch, phred, i), mappings[i]!.hits, contigs, context.readGroup));
+}
+
+/** Aligns a batch. The batch is consumed: its qualities are turned into Phred values in place. */
+export function alignBatch(batch: ReadBatch, context: BatchContext): BatchResult {
+  const sink = new RecordSink(context.references);
+  const phred = batch.qualities;
+  for (let p = 0; p < phred.length; p++) phred[p] = phred[p]! - 33;
+  const { codes, mappings } = mapBatch(batch, context.aligner, sink.stats);
   let insertSize: InsertSizeStats | undefined;
-  if (batch.paired) {
-    const pairs: [ReadMapping, ReadMapping][] = [];
-    for (let i = 0; i + 1 < count; i += 2) pairs.push([mappings[i]!, mappings[i + 1]!]);
-    const preset = aligner.preset;
-    insertSize = estimateInsertSize(collectConfidentFragments(pairs, preset.maxInsert), preset.maxInsert);
-    const stats0 = insertSize ?? context.insertSize ?? fallbackInsertStats(preset.maxInsert);
-    const params = {
-      match: preset.match,
-      maxInsert: preset.maxInsert,
-      rescueWindowSigmas: preset.rescueWindowSigmas,
-      rescueMinScore: Math.max(preset.minChainScore, 20 * preset.match),
-    };
-    for (let i = 0; i + 1 < count; i += 2) {
-      const decision = pairReads(aligner, codes[i]!, codes[i + 1]!, mappings[i]!, mappings[i + 1]!, stats0, params);
-      stats.rescuedMates += decision.rescued;
-      const r1 = readAt(batch, phred, i);
-      const r2 = readAt(batch, phred, i + 1);
-      emit(decision.first.length > 0 ? alignmentRecords(r1, decision.first, aligner.index.reference.contigs, readGroup, decision.firstMate) : [unmappedRecord(r1, readGroup, decision.firstMate)]);
-      emit(decision.second.length > 0 ? alignmentRecords(r2, decision.second, aligner.index.reference.contigs, readGroup, decision.secondMate) : [unmappedRecord(r2, readGroup, decision.secondMate)]);
-    }
-  } else {
-    for (let i = 0; i < count; i++) {
-      emit(alignmentRecords(readAt(batch, phred, i), mappings[i]!.hits, aligner.index.reference.contigs, readGroup));
-    }
-  }
-  const records = new Uint8Array(bytes);
-  let offset = 0;
-  for (const buffer of encoded) {
-    records.set(buffer, offset);
-    offset += buffer.length;
-  }
-  return { records, recordCount: encoded.length, stats, ...(insertSize ? { insertSize } : {}) };
+  if (batch.paired) insertSize = pairBatch(batch, phred, codes, mappings, context, sink);
+  else emitSingles(batch, phred, mappings, context, sink);
+  return { ...sink.concatenated(), stats: sink.stats, ...(insertSize ? { insertSize } : {}) };
 }

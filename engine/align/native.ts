@@ -21,6 +21,7 @@ export interface NativeHandle {
 
 export interface AlignAddon {
   sketch(codes: Uint8Array, k: number, w: number, positionOffset: number): [Uint32Array, Uint32Array, Uint32Array];
+  encodeBases(ascii: Uint8Array, out: Uint8Array): void;
   unpackReference(packed: Uint8Array, ambiguousRuns: Uint32Array, start: number, end: number, out: Uint8Array): void;
   createAligner(
     bucketStart: Uint32Array,

@@ -3,32 +3,20 @@
  * other IUPAC ambiguity codes) = 4. Lowercase (soft-masked) bases map like uppercase: masking
  * is annotation, and an aligner that ignored masked sequence would lose half of a human genome.
  */
+import { alignAddon } from './native.js';
+
 export const BASE_A = 0;
 export const BASE_N = 4;
-
-/** ASCII byte → nucleotide code. */
-export const NUCLEOTIDE_CODE: Uint8Array = (() => {
-  const table = new Uint8Array(256).fill(BASE_N);
-  const pairs: [string, number][] = [['A', 0], ['C', 1], ['G', 2], ['T', 3], ['U', 3]];
-  for (const [letter, code] of pairs) {
-    table[letter.charCodeAt(0)] = code;
-    table[letter.toLowerCase().charCodeAt(0)] = code;
-  }
-  return table;
-})();
 
 /** Nucleotide code → uppercase ASCII byte. */
 export const CODE_LETTER: Uint8Array = Uint8Array.from([65, 67, 71, 84, 78]);
 
-/** Encodes ASCII bases into `out` (allocated when not given) and returns it. */
+/** Encodes ASCII bases into `out` (allocated when not given) and returns it (native kernel). */
 export function encodeBases(ascii: Uint8Array | string, out?: Uint8Array): Uint8Array {
-  const length = ascii.length;
+  const bytes = typeof ascii === 'string' ? Buffer.from(ascii, 'latin1') : ascii;
+  const length = bytes.length;
   const codes = out && out.length >= length ? out.subarray(0, length) : new Uint8Array(length);
-  if (typeof ascii === 'string') {
-    for (let i = 0; i < length; i++) codes[i] = NUCLEOTIDE_CODE[ascii.charCodeAt(i) & 0xff]!;
-  } else {
-    for (let i = 0; i < length; i++) codes[i] = NUCLEOTIDE_CODE[ascii[i]!]!;
-  }
+  alignAddon().encodeBases(bytes, codes);
   return codes;
 }
 

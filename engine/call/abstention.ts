@@ -7,11 +7,13 @@
  *    model's assumptions do not cover: too few reads (LOW_DEPTH), ambiguous mapping
  *    (LOW_MAPQ), more strongly supported alleles than a diploid can carry
  *    (CONFLICTING_EVIDENCE), an alternate allele seen on one strand only (STRAND_BIAS), an
- *    allele fraction that fits no diploid genotype (ALLELE_BALANCE);
+ *    allele fraction that fits no diploid genotype (ALLELE_BALANCE), an alt allele seen only
+ *    near read ends or only on reads dirty elsewhere (READ_POSITION_BIAS, read-evidence.ts);
  *  - the risk-control threshold on the calibrated GQ (chosen on training regions for a
  *    target precision, see calibration.ts `chooseThreshold`): below it the call becomes a
  *    no-call, labelled REPEAT_CONTEXT when it is an indel in a repeat (its own, stricter
- *    threshold) and MODEL_UNCERTAIN otherwise.
+ *    threshold) and MODEL_UNCERTAIN otherwise; and the same for QUAL (variant presence)
+ *    against `minQual`, so that GQ and QUAL both gate a PASS.
  */
 import type { AbstainReason } from './types.js';
 import type { AbstentionConfig } from './config.js';
@@ -91,12 +93,13 @@ export function diagnose(locus: LocusGenotype, config: AbstentionConfig): Abstai
       if (locus.alleleDepths[0]! / informative > config.homAltMaxRefFraction) out.push('ALLELE_BALANCE');
     }
   }
+  if (called.size > 0 && Math.max(ev.readPositionBias, ev.mismatchBias) >= config.readBiasMinPhred) out.push('READ_POSITION_BIAS');
   if (locus.excessAlleles > 0) out.push('CONFLICTING_EVIDENCE');
   if (isIndelLocus(locus) && locus.evidence.repeatLength >= config.repeatMinLength) out.push('REPEAT_CONTEXT');
   return out;
 }
 
-const HARD: ReadonlySet<AbstainReason> = new Set(['LOW_DEPTH', 'LOW_MAPQ', 'STRAND_BIAS', 'ALLELE_BALANCE', 'CONFLICTING_EVIDENCE']);
+const HARD: ReadonlySet<AbstainReason> = new Set(['LOW_DEPTH', 'LOW_MAPQ', 'STRAND_BIAS', 'ALLELE_BALANCE', 'CONFLICTING_EVIDENCE', 'READ_POSITION_BIAS']);
 
 /**
  * Whether a locus with calibrated GQ `gq` is called or abstained, and why. `thresholdsOff`
@@ -109,5 +112,9 @@ export function decideAbstention(locus: LocusGenotype, gq: number, config: Abste
   if (thresholdsOff) return { reason: null, diagnostics };
   if (diagnostics.includes('REPEAT_CONTEXT') && gq < Math.max(config.repeatMinGq, config.minGq)) return { reason: 'REPEAT_CONTEXT', diagnostics };
   if (gq < config.minGq) return { reason: 'MODEL_UNCERTAIN', diagnostics: [...diagnostics, 'MODEL_UNCERTAIN'] };
+  // GQ says which genotype, given a variant; QUAL says whether there is one. A call needs
+  // both: a site whose variant is itself doubtful (QUAL 8 = 16 % chance of no variant) must
+  // not pass on the strength of a calibrated GQ.
+  if (locus.genotype[1] > 0 && locus.qual < config.minQual) return { reason: 'MODEL_UNCERTAIN', diagnostics: [...diagnostics, 'MODEL_UNCERTAIN'] };
   return { reason: null, diagnostics };
 }

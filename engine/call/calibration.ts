@@ -2,16 +2,20 @@
  * Calibration of GQ. The statistical model's genotype posterior treats reads as independent
  * and the error model as exact; neither holds (PCR duplicates, systematic errors, mapping),
  * so its raw GQ overstates confidence by an amount that depends on platform and variant
- * class. We fit, per platform and class (SNV / indel), a monotone map from raw GQ to the
- * probability that the call is wrong, on training regions with known truth:
+ * class. We fit, per platform and class (SNV / indel), on training regions with known truth,
+ * Platt scaling on the log-odds of the raw error:
  *
- *   1. isotonic regression (pool-adjacent-violators) of the 0/1 "call is wrong" outcome on
- *      raw GQ, error non-increasing in raw GQ;
- *   2. each pooled block's error is shrunk with a Jeffreys-style pseudo-count,
- *      (errors + ½) / (calls + 1), so that a block with no errors does not claim an error
- *      of exactly 0 (an infinite GQ) on evidence of a few hundred calls;
- *   3. at run time, raw GQ maps to error by linear interpolation of log10(error) between
- *      the blocks' mean raw GQs (flat beyond the ends), and GQ = −10·log10(error).
+ *   P(call is wrong) = σ(a + b·x),   x = ln(e / (1 − e)),   e = 10^(−rawGq/10)
+ *
+ * with its own intercept a and slope b per class. A slope below 1 says how much the raw
+ * posterior overstates its confidence; because the map is smooth in x, GQ keeps growing with
+ * the evidence (deeper, cleaner sites get higher GQ) instead of collapsing every call above
+ * the data's last error into one block, as an isotonic fit of a few hundred error-free calls
+ * does. The raw GQ is therefore not capped at 99 (genotyper.ts MAX_RAW_GQ).
+ *
+ * The fit is maximum a posteriori: Gaussian priors centred on the identity map (a ~ N(0, 3²),
+ * b ~ N(1, 1²)) keep a class with few or no errors close to the raw posterior rather than
+ * letting the likelihood drive its error to zero; b ≥ 0.01 keeps the map monotone.
  *
  * "Wrong" is what the comparator counts as wrong for a call: a false positive or a
  * genotype mismatch. The reliability table / expected calibration error that judge the fit
@@ -26,22 +30,23 @@ import { MAX_GQ } from './genotyper.js';
 
 export type CalibrationClass = 'snv' | 'indel';
 
-export interface CalibrationPoint {
-  /** Mean raw GQ of the pooled block. */
-  rawGq: number;
-  /** Shrunk observed error of the block. */
-  errorProbability: number;
-  /** Calls in the block (for reading the table; not used to map). */
+export interface PlattParameters {
+  /** a in σ(a + b·x). */
+  intercept: number;
+  /** b in σ(a + b·x). */
+  slope: number;
+  /** Training calls and how many were wrong (for reading the file; not used to map). */
   calls: number;
+  errors: number;
 }
 
 export interface CalibrationModel {
-  schema: 'genomaic.call-calibration/1';
+  schema: 'genomaic.call-calibration/2';
   platform: Platform;
-  method: 'isotonic-jeffreys';
-  /** What it was fitted on (regions, truth, BAM) and when. */
-  fittedOn: { description: string; date: string; codeVersion: string };
-  classes: Record<CalibrationClass, CalibrationPoint[]>;
+  method: 'platt-logodds';
+  /** What it was fitted on (regions, truth, BAMs, simulation seed) and when. */
+  fittedOn: { description: string; date: string; codeVersion: string; command: string; data: Record<string, string | number | string[]> };
+  classes: Record<CalibrationClass, PlattParameters>;
   /**
    * Abstention threshold on the calibrated GQ chosen on the same training regions for
    * `targetPrecision` (risk control); used when the user gives no --min-gq.
@@ -55,65 +60,91 @@ export interface CalibrationSample {
   wrong: boolean;
 }
 
-/** Pool-adjacent-violators fit of error (non-increasing in raw GQ) with Jeffreys shrinkage. */
-export function fitIsotonic(samples: readonly CalibrationSample[]): CalibrationPoint[] {
-  const sorted = [...samples].sort((a, b) => a.rawGq - b.rawGq);
-  // Blocks: [sum of raw GQ, count, errors].
-  const blocks: { sumGq: number; n: number; errors: number }[] = [];
-  for (const s of sorted) {
-    const last = blocks[blocks.length - 1];
-    // Equal raw GQs must share a block (the map is a function of raw GQ).
-    if (last && last.sumGq / last.n === s.rawGq) {
-      last.sumGq += s.rawGq;
-      last.n++;
-      last.errors += s.wrong ? 1 : 0;
-    } else {
-      blocks.push({ sumGq: s.rawGq, n: 1, errors: s.wrong ? 1 : 0 });
-    }
-    // Error must not increase with raw GQ: merge while the later block is more wrong.
-    while (blocks.length >= 2) {
-      const b = blocks[blocks.length - 1]!;
-      const a = blocks[blocks.length - 2]!;
-      if (b.errors / b.n < a.errors / a.n) break;
-      a.sumGq += b.sumGq;
-      a.n += b.n;
-      a.errors += b.errors;
-      blocks.pop();
-    }
-  }
-  const points = blocks.map((b) => ({ rawGq: b.sumGq / b.n, errorProbability: (b.errors + 0.5) / (b.n + 1), calls: b.n }));
-  // Shrinkage can break monotonicity between small blocks; enforce it (running minimum).
-  for (let i = 1; i < points.length; i++) {
-    if (points[i]!.errorProbability > points[i - 1]!.errorProbability) points[i]!.errorProbability = points[i - 1]!.errorProbability;
-  }
-  return points;
+/** ln(e / (1 − e)) for e = 10^(−rawGq/10), computed without cancellation at either end. */
+export function rawLogOdds(rawGq: number): number {
+  const lnError = (-Math.max(rawGq, 1e-6) * Math.LN10) / 10;
+  return lnError - Math.log1p(-Math.exp(lnError));
 }
 
-/** Calibrated error probability for a raw GQ (see the module comment). */
-export function calibratedError(points: readonly CalibrationPoint[], rawGq: number): number {
-  if (points.length === 0) return 10 ** (-rawGq / 10);
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
-  if (rawGq <= first.rawGq) return first.errorProbability;
-  if (rawGq >= last.rawGq) return last.errorProbability;
-  for (let i = 1; i < points.length; i++) {
-    const b = points[i]!;
-    if (rawGq <= b.rawGq) {
-      const a = points[i - 1]!;
-      const t = (rawGq - a.rawGq) / (b.rawGq - a.rawGq);
-      return 10 ** ((1 - t) * Math.log10(a.errorProbability) + t * Math.log10(b.errorProbability));
-    }
-  }
-  return last.errorProbability;
+const PRIOR = { intercept: { mean: 0, sd: 3 }, slope: { mean: 1, sd: 1 } } as const;
+const MIN_SLOPE = 0.01;
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** Calibrated GQ (integer Phred, 0..99). Without a model the raw GQ stands. */
+/** log P(outcomes | a, b) + log prior (up to a constant). */
+function logPosterior(xs: Float64Array, ys: Uint8Array, a: number, b: number): number {
+  let s = -((a - PRIOR.intercept.mean) ** 2) / (2 * PRIOR.intercept.sd ** 2) - ((b - PRIOR.slope.mean) ** 2) / (2 * PRIOR.slope.sd ** 2);
+  for (let i = 0; i < xs.length; i++) {
+    const z = a + b * xs[i]!;
+    // log σ(z) and log σ(−z), stable for large |z|.
+    const logP = z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z));
+    const logQ = z >= 0 ? -z - Math.log1p(Math.exp(-z)) : -Math.log1p(Math.exp(z));
+    s += ys[i] ? logP : logQ;
+  }
+  return s;
+}
+
+/** MAP Platt fit on the raw log-odds (Newton steps with backtracking); see the module comment. */
+export function fitPlatt(samples: readonly CalibrationSample[]): PlattParameters {
+  const xs = Float64Array.from(samples, (s) => rawLogOdds(s.rawGq));
+  const ys = Uint8Array.from(samples, (s) => (s.wrong ? 1 : 0));
+  let a: number = PRIOR.intercept.mean;
+  let b: number = PRIOR.slope.mean;
+  let current = logPosterior(xs, ys, a, b);
+  for (let iteration = 0; iteration < 100; iteration++) {
+    let ga = -(a - PRIOR.intercept.mean) / PRIOR.intercept.sd ** 2;
+    let gb = -(b - PRIOR.slope.mean) / PRIOR.slope.sd ** 2;
+    let haa = -1 / PRIOR.intercept.sd ** 2;
+    let hbb = -1 / PRIOR.slope.sd ** 2;
+    let hab = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      const p = sigmoid(a + b * x);
+      const r = ys[i]! - p;
+      ga += r;
+      gb += r * x;
+      const w = p * (1 - p);
+      haa -= w;
+      hab -= w * x;
+      hbb -= w * x * x;
+    }
+    const det = haa * hbb - hab * hab;
+    if (!(Math.abs(det) > 1e-300)) break;
+    // Newton direction −H⁻¹g (H is negative definite: the posterior is log-concave).
+    const da = -(hbb * ga - hab * gb) / det;
+    const db = -(-hab * ga + haa * gb) / det;
+    let step = 1;
+    let improved = false;
+    while (step > 1e-6) {
+      const na = a + step * da;
+      const nb = Math.max(MIN_SLOPE, b + step * db);
+      const next = logPosterior(xs, ys, na, nb);
+      if (next >= current - 1e-12) {
+        improved = Math.abs(next - current) > 1e-10 || Math.abs(na - a) + Math.abs(nb - b) > 1e-9;
+        a = na;
+        b = nb;
+        current = next;
+        break;
+      }
+      step /= 2;
+    }
+    if (!improved) break;
+  }
+  return { intercept: a, slope: b, calls: samples.length, errors: samples.filter((s) => s.wrong).length };
+}
+
+/** Calibrated error probability for a raw GQ. */
+export function calibratedError(parameters: PlattParameters, rawGq: number): number {
+  return sigmoid(parameters.intercept + parameters.slope * rawLogOdds(rawGq));
+}
+
+/** Calibrated GQ (integer Phred, 0..99). Without a model the raw GQ stands (capped at 99). */
 export function calibrateGq(model: CalibrationModel | null, variantClass: CalibrationClass, rawGq: number): number {
-  if (!model) return Math.round(rawGq);
-  const points = model.classes[variantClass];
-  if (points.length === 0) return Math.round(rawGq);
-  const error = calibratedError(points, rawGq);
-  return Math.max(0, Math.min(MAX_GQ, Math.round(-10 * Math.log10(error))));
+  if (!model) return Math.min(MAX_GQ, Math.round(rawGq));
+  const error = calibratedError(model.classes[variantClass], rawGq);
+  return Math.max(0, Math.min(MAX_GQ, Math.round(-10 * Math.log10(Math.max(error, 1e-300)))));
 }
 
 export interface ThresholdChoice {
@@ -156,15 +187,12 @@ export function loadCalibration(platform: Platform, path = calibrationPath(platf
     throw new CallInputError('bad-config', `${path}: not valid JSON (${(err as Error).message})`, path);
   }
   const model = doc as Partial<CalibrationModel>;
-  if (model.schema !== 'genomaic.call-calibration/1') throw new CallInputError('bad-config', `${path}: schema: expected genomaic.call-calibration/1`, path);
+  if (model.schema !== 'genomaic.call-calibration/2') throw new CallInputError('bad-config', `${path}: schema: expected genomaic.call-calibration/2 (refit with npx tsx bench/call.ts --fit-calibration)`, path);
   if (model.platform !== platform) throw new CallInputError('bad-config', `${path}: platform: expected ${platform}, got ${String(model.platform)}`, path);
   for (const cls of ['snv', 'indel'] as const) {
-    const points = model.classes?.[cls];
-    if (!Array.isArray(points)) throw new CallInputError('bad-config', `${path}: classes.${cls}: expected a list of points`, path);
-    for (const [i, p] of points.entries()) {
-      if (typeof p.rawGq !== 'number' || typeof p.errorProbability !== 'number' || !(p.errorProbability > 0 && p.errorProbability < 1)) {
-        throw new CallInputError('bad-config', `${path}: classes.${cls}[${i}]: needs rawGq and errorProbability in (0, 1)`, path);
-      }
+    const p = model.classes?.[cls];
+    if (!p || typeof p.intercept !== 'number' || !Number.isFinite(p.intercept) || typeof p.slope !== 'number' || !(p.slope > 0)) {
+      throw new CallInputError('bad-config', `${path}: classes.${cls}: needs a finite intercept and a positive slope`, path);
     }
   }
   return model as CalibrationModel;

@@ -213,6 +213,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
       const windows = buildWindows(pileup.candidates, sequence, config);
       const active = new ActiveReads(reads);
+      const candidatePositions = new Set(pileup.candidates.map((c) => c.pos));
       let nextCursor = tileEnd;
       const tileRecords: CallRecord[] = [];
       for (const window of windows) {
@@ -221,7 +222,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
         const lastPos = Math.max(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
         nextCursor = Math.max(nextCursor, lastPos + 1);
         const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
-        for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions)) {
+        for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions)) {
           const record = toRecord(region.contig, locus, config, options.calibration, options.thresholdsOff ?? false);
           if (record) tileRecords.push(record);
         }

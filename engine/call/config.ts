@@ -52,6 +52,16 @@ export interface AbstentionConfig {
   repeatMinGq: number;
   /** Calls with a calibrated GQ below this become no-calls (MODEL_UNCERTAIN or the leading diagnostic). */
   minGq: number;
+  /**
+   * Variant calls with QUAL (Phred probability that no variant is present) below this become
+   * no-calls (MODEL_UNCERTAIN): GQ and QUAL both gate PASS.
+   */
+  minQual: number;
+  /**
+   * Phred of the one-sided rank-sum tests of read placement (alt nearer read ends; alt reads
+   * with more mismatches nearby) at or above which a call is abstained (READ_POSITION_BIAS).
+   */
+  readBiasMinPhred: number;
   /** The precision the threshold was chosen for on training regions (recorded, not used at run time). */
   targetPrecision: number;
 }
@@ -119,6 +129,8 @@ const ABSTAIN_RULES: Record<keyof AbstentionConfig, NumberRule> = {
   repeatMinLength: { min: 1, max: 1000, integer: true },
   repeatMinGq: { min: 0, max: 99 },
   minGq: { min: 0, max: 99 },
+  minQual: { min: 0, max: 3000 },
+  readBiasMinPhred: { min: 0, max: 1000 },
   targetPrecision: { min: 0, max: 1 },
 };
 

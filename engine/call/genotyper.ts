@@ -18,9 +18,15 @@ import type { CallerConfig } from './config.js';
 import type { CallWindow, EmissionTable, Haplotype, ReadSegment } from './realign.js';
 import { alignReadToHaplotype, enumerateHaplotypes, readSegment } from './realign.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
+import { distanceToAlignedEnd, localMismatches, MISMATCH_COUNT_REACH, rankSumPhred } from './read-evidence.js';
 
 /** Largest GQ reported (Phred 99 = error 1.3e-10, the usual cap) and QUAL cap. */
 export const MAX_GQ = 99;
+/**
+ * Cap of the uncalibrated GQ. It is not capped at 99: calibration maps it down, and how far
+ * beyond 99 the posterior goes (deep, clean evidence) is what lets the calibrated GQ spread.
+ */
+export const MAX_RAW_GQ = 1000;
 const MAX_QUAL = 3000;
 /** A read supports an allele when it is this many log10 units likelier than any other allele. */
 const SUPPORT_MARGIN = 0.5;
@@ -34,6 +40,7 @@ export interface LocusGenotype {
   genotype: [number, number];
   /** Posterior of the most probable genotype. */
   posterior: number;
+  /** Uncalibrated GQ, −10·log10(1 − P(GT)), capped at MAX_RAW_GQ (not 99). */
   rawGq: number;
   qual: number;
   pl: number[];
@@ -128,6 +135,8 @@ interface ReadRow {
   read: AlignedRead;
   /** log10 likelihood per haplotype, after the MAPQ cap. */
   likelihoods: Float64Array;
+  /** Substitutions against the reference near (not in) the window: the read's local dirt. */
+  mismatchesNearby: number;
 }
 
 /** Genotypes one window from the reads overlapping it (any order). */
@@ -137,6 +146,7 @@ export function genotypeWindow(
   reference: string,
   config: CallerConfig,
   emissions: EmissionTable,
+  candidatePositions: ReadonlySet<number> = new Set(),
 ): LocusGenotype[] {
   const flank = config.flank;
   const from = Math.max(0, window.start - flank);
@@ -189,7 +199,8 @@ export function genotypeWindow(
     // A read mapped with error probability 10^(−MAPQ/10) cannot favour one haplotype by more than that.
     const floor = best - Math.max(read.mapq, 1) / 10;
     for (let h = 0; h < H; h++) if (likelihoods[h]! < floor) likelihoods[h] = floor;
-    rows.push({ read, likelihoods });
+    const mismatchesNearby = localMismatches(read, reference, window.start - MISMATCH_COUNT_REACH, window.end + MISMATCH_COUNT_REACH, from, to, candidatePositions, config.minBaseQuality);
+    rows.push({ read, likelihoods, mismatchesNearby });
   }
 
   // Prior per haplotype pair: product over candidates of θ (het) or θ/2 (hom).
@@ -265,19 +276,50 @@ export function genotypeWindow(
       if (row.read.reverse) reverse[allele]!++;
       else forward[allele]!++;
     }
+    // Read placement of the called alt against the reference reads (read-evidence.ts).
+    let readPositionBias = 0;
+    let mismatchBias = 0;
+    const calledAlt = genotype[1];
+    if (calledAlt > 0) {
+      const refEnds: number[] = [];
+      const altEnds: number[] = [];
+      const refDirt: number[] = [];
+      const altDirt: number[] = [];
+      for (let k = 0; k < rows.length; k++) {
+        const allele = support[k]!.allele;
+        if (allele !== 0 && allele !== calledAlt) continue;
+        const row = rows[k]!;
+        const end = distanceToAlignedEnd(row.read, locus.start);
+        if (allele === 0) {
+          refDirt.push(row.mismatchesNearby);
+          if (end >= 0) refEnds.push(end);
+        } else {
+          altDirt.push(row.mismatchesNearby);
+          if (end >= 0) altEnds.push(end);
+        }
+      }
+      readPositionBias = rankSumPhred(refEnds, altEnds);
+      mismatchBias = rankSumPhred(altDirt, refDirt);
+    }
     const strongAlleles = alleleDepths.filter((d) => d >= Math.max(config.minAltReads, 0.15 * rows.length)).length;
     const readsAgainstGenotype = alleleDepths.reduce((s, d, x) => s + (x !== genotype[0] && x !== genotype[1] ? d : 0), 0);
     const p00 = post[0]!;
-    // 1 − P(GT) summed from the other genotypes: exact even when P(GT) rounds to 1.
-    let errorProbability = 0;
-    for (let g = 0; g < G; g++) if (g !== gBest) errorProbability += post[g]!;
+    // 1 − P(GT) summed in log space from the other genotypes' pairs: exact even when P(GT)
+    // rounds to 1, and not floored at 1e-300, so the raw GQ keeps growing with the evidence.
+    let errorLog10 = -Infinity;
+    for (const p of pairs) {
+      const x = hapAllele[p.a]!;
+      const y = hapAllele[p.b]!;
+      if (plIndex(Math.min(x, y), Math.max(x, y)) === gBest) continue;
+      errorLog10 = errorLog10 === -Infinity ? p.logPost - norm : log10SumExp(errorLog10, p.logPost - norm);
+    }
     results.push({
       pos: locus.start,
       ref,
       alts: alleles.slice(1),
       genotype,
       posterior: post[gBest]!,
-      rawGq: phred(errorProbability, MAX_GQ),
+      rawGq: errorLog10 === -Infinity ? MAX_RAW_GQ : Math.min(MAX_RAW_GQ, Math.max(0, -10 * errorLog10)),
       qual: phred(p00, MAX_QUAL),
       pl,
       alleleDepths,
@@ -293,6 +335,8 @@ export function genotypeWindow(
         mapq0Fraction: overlapping > 0 ? mapq0 / overlapping : 0,
         repeatLength: window.repeatLength,
         repeatUnit: window.repeatUnit,
+        readPositionBias: Math.round(readPositionBias * 10) / 10,
+        mismatchBias: Math.round(mismatchBias * 10) / 10,
       },
       candidates: locus.members.map((i) => window.candidates[i]!),
       method: window.simple ? 'pileup' : 'realigned',

@@ -27,8 +27,10 @@ export const ABSTAIN_REASONS = [
   'CONFLICTING_EVIDENCE',
   /** Evidence of several platforms disagrees (reserved for multi-platform runs). */
   'PLATFORM_CONFLICT',
-  /** None of the above stands out, but the calibrated genotype quality is under the threshold. */
+  /** None of the above stands out, but the calibrated genotype quality (or QUAL) is under the threshold. */
   'MODEL_UNCERTAIN',
+  /** The alternate allele sits near read ends / soft clips, or only on reads with many other mismatches (artefact or paralog signature). */
+  'READ_POSITION_BIAS',
 ] as const;
 export type AbstainReason = (typeof ABSTAIN_REASONS)[number];
 
@@ -40,7 +42,8 @@ export const ABSTAIN_REASON_TEXT: Record<AbstainReason, string> = {
   REPEAT_CONTEXT: 'homopolymer or tandem repeat where platform errors mimic variants',
   CONFLICTING_EVIDENCE: 'more alleles supported than a diploid genotype can hold',
   PLATFORM_CONFLICT: 'platforms disagree',
-  MODEL_UNCERTAIN: 'calibrated genotype quality below the abstention threshold',
+  MODEL_UNCERTAIN: 'calibrated genotype quality or variant quality below the abstention threshold',
+  READ_POSITION_BIAS: 'alternate allele only near read ends or on reads with many other mismatches',
 };
 
 /** A half-open interval on a contig, 0-based. */
@@ -93,6 +96,13 @@ export interface SiteEvidence {
   /** Length of the longest homopolymer or tandem repeat tract touching the locus, in bp. */
   repeatLength: number;
   repeatUnit: string;
+  /**
+   * Phred of a one-sided rank-sum test that alt reads show the allele nearer their aligned
+   * ends (soft clips count as ends) than ref reads show the reference (bcftools' RPB idea).
+   */
+  readPositionBias: number;
+  /** Phred of a one-sided rank-sum test that alt reads carry more mismatches near the site than ref reads. */
+  mismatchBias: number;
 }
 
 export interface ReadSupport {

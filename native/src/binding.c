@@ -119,6 +119,21 @@ static napi_value js_unpack_reference(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+/* encodeBases(ascii: Uint8Array, out: Uint8Array): A/C/G/T/U (either case) -> 0-3, else 4 */
+static napi_value js_encode_bases(napi_env env, napi_callback_info info)
+{
+	ARGS(2);
+	ARRAY(0, napi_uint8_array, uint8_t, ascii, len);
+	ARRAY(1, napi_uint8_array, uint8_t, out, out_len);
+	if (out_len < len) return throw_error(env, "genomaic_align: encodeBases output too short");
+	uint8_t table[256];
+	memset(table, 4, sizeof(table));
+	table['A'] = table['a'] = 0, table['C'] = table['c'] = 1, table['G'] = table['g'] = 2;
+	table['T'] = table['t'] = table['U'] = table['u'] = 3;
+	for (size_t i = 0; i < len; i++) out[i] = table[ascii[i]];
+	return NULL;
+}
+
 /* ---- aligner objects ---- */
 
 typedef struct {
@@ -333,6 +348,7 @@ NAPI_MODULE_INIT()
 	const napi_property_descriptor functions[] = {
 	    {"sketch", NULL, js_sketch, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"unpackReference", NULL, js_unpack_reference, NULL, NULL, NULL, napi_enumerable, NULL},
+	    {"encodeBases", NULL, js_encode_bases, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"createAligner", NULL, js_create_aligner, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"seedAndChain", NULL, js_seed_and_chain, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"copyChains", NULL, js_copy_chains, NULL, NULL, NULL, napi_enumerable, NULL},

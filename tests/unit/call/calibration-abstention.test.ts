@@ -1,11 +1,11 @@
 /**
- * The calibration and abstention logic on fixtures with known answers: an isotonic fit must
+ * The calibration and abstention logic on fixtures with known answers: a Platt fit must
  * turn an overconfident score into GQs whose error rate matches what they claim, the
  * threshold must be the smallest reaching the target precision, and each abstention rule
  * must fire on the evidence it describes (and not on clean evidence).
  */
 import { describe, expect, it } from 'vitest';
-import { calibratedError, calibrateGq, chooseThreshold, fitIsotonic, type CalibrationModel } from '../../../engine/call/calibration.js';
+import { calibratedError, calibrateGq, chooseThreshold, fitPlatt, type CalibrationModel } from '../../../engine/call/calibration.js';
 import { binomialTailPhred, decideAbstention, strandBiasPhred } from '../../../engine/call/abstention.js';
 import { loadPlatformPreset, validateCallerConfig, loadCallerConfig } from '../../../engine/call/config.js';
 import type { LocusGenotype } from '../../../engine/call/genotyper.js';
@@ -52,42 +52,51 @@ function ece(samples: { gq: number; wrong: boolean }[]): number {
 }
 
 describe('GQ calibration', () => {
-  it('fits a non-increasing error curve (pool adjacent violators)', () => {
-    const points = fitIsotonic(overconfidentSamples(5000, 1));
-    for (let i = 1; i < points.length; i++) {
-      expect(points[i]!.rawGq).toBeGreaterThan(points[i - 1]!.rawGq);
-      expect(points[i]!.errorProbability).toBeLessThanOrEqual(points[i - 1]!.errorProbability);
-    }
-    // Errors are shrunk: never exactly 0, even where no error was seen.
-    expect(points.every((p) => p.errorProbability > 0)).toBe(true);
+  it('recovers the slope of an overconfident model (raw Phred twice the true one)', () => {
+    const fit = fitPlatt(overconfidentSamples(20000, 1));
+    // True error 10^(−raw/20) is σ(0.5·x) on the raw log-odds x where e ≪ 1; near raw GQ 0 the two logits bend apart, pulling the fit up a little.
+    expect(fit.slope).toBeGreaterThan(0.4);
+    expect(fit.slope).toBeLessThan(0.7);
+    expect(Math.abs(fit.intercept)).toBeLessThan(0.7);
   });
 
   it('makes an overconfident model honest on held-out data (ECE drops below 0.02)', () => {
     const train = overconfidentSamples(20000, 2);
     const test = overconfidentSamples(20000, 3);
     const model: CalibrationModel = {
-      schema: 'genomaic.call-calibration/1',
+      schema: 'genomaic.call-calibration/2',
       platform: 'illumina',
-      method: 'isotonic-jeffreys',
-      fittedOn: { description: 'test', date: '2025-01-01', codeVersion: 'test' },
-      classes: { snv: fitIsotonic(train), indel: [] },
+      method: 'platt-logodds',
+      fittedOn: { description: 'test', date: '2025-01-01', codeVersion: 'test', command: 'test', data: {} },
+      classes: { snv: fitPlatt(train), indel: { intercept: 0, slope: 1, calls: 0, errors: 0 } },
     };
     const raw = test.map((s) => ({ gq: s.rawGq, wrong: s.wrong }));
     const calibrated = test.map((s) => ({ gq: calibrateGq(model, 'snv', s.rawGq), wrong: s.wrong }));
     expect(ece(raw)).toBeGreaterThan(0.05);
     expect(ece(calibrated)).toBeLessThan(0.02);
-    // A class without a fit keeps the raw GQ.
+    // The identity map keeps the raw GQ; without a model the raw GQ stands, capped at 99.
     expect(calibrateGq(model, 'indel', 37.4)).toBe(37);
+    expect(calibrateGq(null, 'snv', 412)).toBe(99);
   });
 
-  it('interpolates log-error between fitted points and is flat beyond them', () => {
-    const points = [
-      { rawGq: 10, errorProbability: 0.1, calls: 1 },
-      { rawGq: 30, errorProbability: 0.001, calls: 1 },
-    ];
-    expect(calibratedError(points, 20)).toBeCloseTo(0.01, 6);
-    expect(calibratedError(points, 0)).toBe(0.1);
-    expect(calibratedError(points, 90)).toBe(0.001);
+  it('is smooth and monotone, so GQ keeps spreading with evidence beyond raw GQ 99', () => {
+    const params = { intercept: -1, slope: 0.2, calls: 0, errors: 0 };
+    let previous = 1;
+    for (let raw = 0; raw <= 1000; raw += 5) {
+      const e = calibratedError(params, raw);
+      expect(e).toBeLessThanOrEqual(previous);
+      previous = e;
+    }
+    const model: CalibrationModel = {
+      schema: 'genomaic.call-calibration/2',
+      platform: 'illumina',
+      method: 'platt-logodds',
+      fittedOn: { description: 'test', date: '2025-01-01', codeVersion: 'test', command: 'test', data: {} },
+      classes: { snv: params, indel: params },
+    };
+    // Raw GQ 150 and 300 (both "99" before) now differ; a raw GQ 8 call stays a low-GQ call.
+    expect(calibrateGq(model, 'snv', 300)).toBeGreaterThan(calibrateGq(model, 'snv', 150));
+    expect(calibrateGq(model, 'snv', 8)).toBeLessThan(10);
   });
 
   it('chooses the smallest GQ threshold whose kept calls reach the target precision', () => {
@@ -117,7 +126,7 @@ function locus(overrides: Omit<Partial<LocusGenotype>, 'evidence'> & { evidence?
     pl: [100, 0, 100],
     alleleDepths: [15, 15],
     support: [],
-    evidence: { depth: 30, refForward: 8, refReverse: 7, altForward: [7], altReverse: [8], uninformative: 0, meanMapq: 60, mapq0Fraction: 0, repeatLength: 1, repeatUnit: 'A' },
+    evidence: { depth: 30, refForward: 8, refReverse: 7, altForward: [7], altReverse: [8], uninformative: 0, meanMapq: 60, mapq0Fraction: 0, repeatLength: 1, repeatUnit: 'A', readPositionBias: 0, mismatchBias: 0 },
     candidates: [],
     method: 'pileup',
     excessAlleles: 0,
@@ -160,6 +169,20 @@ describe('abstention rules', () => {
 
   it('CONFLICTING_EVIDENCE when more alleles are strongly supported than a diploid holds', () => {
     expect(decideAbstention(locus({ alts: ['G', 'T'], alleleDepths: [10, 10, 10], excessAlleles: 1, pl: [1, 1, 1, 1, 1, 1] }), 60, config).reason).toBe('CONFLICTING_EVIDENCE');
+  });
+
+  it('QUAL gates PASS too: a doubtful variant does not pass on a high GQ (the demo\'s q:2,348 case)', () => {
+    // QUAL 7.7 = 17 % chance there is no variant at all, whatever the genotype's GQ says.
+    expect(decideAbstention(locus({ qual: 7.7 }), 32, config).reason).toBe('MODEL_UNCERTAIN');
+    expect(decideAbstention(locus({ qual: config.minQual }), 32, config).reason).toBeNull();
+    // A hom-ref locus has no variant to gate.
+    expect(decideAbstention(locus({ genotype: [0, 0], qual: 0 }), 32, config).reason).toBeNull();
+  });
+
+  it('READ_POSITION_BIAS: alt only near read ends, or only on reads dirty elsewhere', () => {
+    expect(decideAbstention(locus({ evidence: { readPositionBias: 35 } }), 60, config).reason).toBe('READ_POSITION_BIAS');
+    expect(decideAbstention(locus({ evidence: { mismatchBias: 35 } }), 60, config).reason).toBe('READ_POSITION_BIAS');
+    expect(decideAbstention(locus({ evidence: { readPositionBias: 10, mismatchBias: 10 } }), 60, config).reason).toBeNull();
   });
 
   it('REPEAT_CONTEXT: an indel in a long repeat needs the stricter repeat threshold', () => {

@@ -12,6 +12,7 @@ import { sanitisePhasedTruth, survivorClock } from '../../../bench/data.js';
 import { haplotypeToReference, parseChain } from '../../../bench/liftover.js';
 import { chunkRegions } from '../../../bench/peers.js';
 import { renderPipeline, shellQuote } from '../../../bench/exec.js';
+import { overlappingRegions } from '../../../bench/product.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'genomaic-kit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,5 +103,14 @@ describe('logged commands', () => {
       { stdoutFile: undefined },
     );
     expect(line).toBe(`bwa mem -R '@RG\\tID:x' ref.fa r1.fq | samtools sort -o out.bam -`);
+  });
+});
+
+describe('guard against tuning on the evaluation region', () => {
+  it('finds the regions a product says it was calibrated on that overlap an evaluation region', () => {
+    const evaluation = [{ contig: '20', start: 1_000_001, end: 2_000_000 }];
+    const caller = 'calibration isotonic-jeffreys (HG00096 simulated illumina, 20:1000001-2000000, 838 SNV + 61 indel calls)';
+    expect(overlappingRegions(caller, evaluation)).toEqual(['20:1000001-2000000']);
+    expect(overlappingRegions('calibration (HG00096, 20:3,000,001-3,500,000)', evaluation)).toEqual([]);
   });
 });

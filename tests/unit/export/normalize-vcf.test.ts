@@ -49,7 +49,7 @@ describe('VCF record line', () => {
     pl: [50, 0, 300],
     depth: 20,
     alleleDepths: [14, 6],
-    evidence: { depth: 20, refForward: 7, refReverse: 7, altForward: [0], altReverse: [6], uninformative: 0, meanMapq: 59.9, mapq0Fraction: 0, repeatLength: 2, repeatUnit: 'A' },
+    evidence: { depth: 20, refForward: 7, refReverse: 7, altForward: [0], altReverse: [6], uninformative: 0, meanMapq: 59.9, mapq0Fraction: 0, repeatLength: 2, repeatUnit: 'A', readPositionBias: 0, mismatchBias: 0 },
     filter: 'Abstain',
     abstainReason: 'MODEL_UNCERTAIN',
     diagnostics: ['MODEL_UNCERTAIN'],
