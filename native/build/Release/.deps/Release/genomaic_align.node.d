@@ -1,1 +1,0 @@
-cmd_Release/genomaic_align.node := ln -f "Release/obj.target/genomaic_align.node" "Release/genomaic_align.node" 2>/dev/null || (rm -rf "Release/genomaic_align.node" && cp -af "Release/obj.target/genomaic_align.node" "Release/genomaic_align.node")
