@@ -94,7 +94,7 @@ async function runOurs(platform: Platform, bam: string, regions: GenomicInterval
   let config = loadPlatformPreset(platform);
   if (calibration?.minGq !== undefined) config = { ...config, abstention: { ...config.abstention, minGq: calibration.minGq } };
   const t = performance.now();
-  const result = await callVariants({ bamPath: bam, referencePath: REF, config, calibration, regions, thresholdsOff });
+  const result = await callVariants({ bamPath: bam, referencePath: REF, config, calibration, regions, thresholdsOff, ...(calibration?.minGqByClass ? { minGqByClass: calibration.minGqByClass } : {}) });
   const seconds = (performance.now() - t) / 1000;
   const vcf = join(OUT, `${name}.vcf.gz`);
   await writeCallOutputs({ result, vcfPath: vcf, bamPath: bam, referencePath: REF, commandLine: `bench/call.ts ${name}`, minGq: config.abstention.minGq });
@@ -161,7 +161,7 @@ async function fitCalibration(platform: Platform): Promise<CalibrationModel> {
   const model: CalibrationModel = {
     schema: 'genomaic.call-calibration/2',
     platform,
-    method: 'platt-logodds',
+    method: 'platt-log-rawgq',
     fittedOn: {
       description: `${SUITE.sample} simulated ${platform} (kit suite ${SUITE.name}, seed ${SUITE.seed}), ${regionText(FIT_REGIONS)}, ${PEER_ALIGNER[platform]} + GenomAIc aligner BAMs, ${samples.snv.length} SNV + ${samples.indel.length} indel calls`,
       date: new Date().toISOString().slice(0, 10),
@@ -182,10 +182,15 @@ async function fitCalibration(platform: Platform): Promise<CalibrationModel> {
     },
     classes: { snv: fitPlatt(samples.snv), indel: fitPlatt(samples.indel) },
   };
-  const calibrated = [...samples.snv.map((s) => ({ gq: calibrateGq(model, 'snv', s.rawGq), wrong: s.wrong })), ...samples.indel.map((s) => ({ gq: calibrateGq(model, 'indel', s.rawGq), wrong: s.wrong }))];
-  const threshold = chooseThreshold(calibrated, TARGET_PRECISION);
+  const calibratedSnv = samples.snv.map((s) => ({ gq: calibrateGq(model, 'snv', s.rawGq), wrong: s.wrong }));
+  const calibratedIndel = samples.indel.map((s) => ({ gq: calibrateGq(model, 'indel', s.rawGq), wrong: s.wrong }));
+  const threshold = chooseThreshold([...calibratedSnv, ...calibratedIndel], TARGET_PRECISION);
+  const snvThreshold = chooseThreshold(calibratedSnv, TARGET_PRECISION);
+  const indelThreshold = chooseThreshold(calibratedIndel, TARGET_PRECISION);
   model.minGq = threshold.minGq;
+  model.minGqByClass = { snv: snvThreshold.minGq, indel: indelThreshold.minGq };
   model.targetPrecision = TARGET_PRECISION;
+  console.error(`[${platform}] per class: SNV GQ ≥ ${snvThreshold.minGq} (precision ${snvThreshold.precision.toFixed(4)}, coverage ${snvThreshold.coverage.toFixed(3)}), indel GQ ≥ ${indelThreshold.minGq} (precision ${indelThreshold.precision.toFixed(4)}, coverage ${indelThreshold.coverage.toFixed(3)})`);
   writeFileSync(calibrationPath(platform), `${JSON.stringify(model, null, 2)}\n`);
   console.error(`[${platform}] calibration: SNV a=${model.classes.snv.intercept.toFixed(3)} b=${model.classes.snv.slope.toFixed(4)}, indel a=${model.classes.indel.intercept.toFixed(3)} b=${model.classes.indel.slope.toFixed(4)}; threshold GQ ≥ ${threshold.minGq} (training precision ${threshold.precision.toFixed(4)}, coverage ${threshold.coverage.toFixed(3)})`);
   return model;
@@ -219,7 +224,8 @@ async function main(): Promise<void> {
       const evalOurs = await runOurs(platform, bam, [interval(EVAL_REGION)], model, false, `ours.${name}`);
       const oursReport = await compare(evalOurs.vcf, evalBed, null);
       const openReport = await compare(evalOpen.vcf, evalBed, null);
-      const rows: [string, CompareReport, number][] = [[`GenomAIc (GQ ≥ ${model.minGq ?? 0}, QUAL ≥ ${loadPlatformPreset(platform).abstention.minQual})`, oursReport, evalOurs.seconds]];
+      const thresholds = model.minGqByClass ? `SNV GQ ≥ ${model.minGqByClass.snv}, indel GQ ≥ ${model.minGqByClass.indel}` : `GQ ≥ ${model.minGq ?? 0}`;
+      const rows: [string, CompareReport, number][] = [[`GenomAIc (${thresholds}, QUAL ≥ ${loadPlatformPreset(platform).abstention.minQual})`, oursReport, evalOurs.seconds]];
       const failures: string[] = [];
       const tools: ('bcftools' | 'freebayes')[] = platform === 'illumina' ? ['bcftools', 'freebayes'] : ['bcftools'];
       for (const tool of tools) {
@@ -259,7 +265,7 @@ async function main(): Promise<void> {
     '',
     `Simulated reads over real genotypes: the kit's "${SUITE.name}" suite (${SUITE.sample}, 1000 Genomes phased panel, GRCh37 chr20; ART Illumina HS25 2×150, pbsim HiFi-like and ONT R9-like, ${SUITE.coverage}× per platform, seed ${SUITE.seed}).`,
     `Each platform's reads are aligned twice: by the peer aligner (bwa mem for Illumina, minimap2 for HiFi/ONT, from the kit) and by our own aligner (engine/align); every caller runs on the same BAM in each pair of rows.`,
-    `Calibration (Platt on the raw log-odds, per class) and the abstention threshold were fitted with \`npx tsx bench/call.ts --fit-calibration\` on ${regionText(FIT_REGIONS)} only (roles training/calibration in bench/regions.yaml);`,
+    `Calibration (logistic on ln(1 + raw GQ), per class) and the abstention threshold were fitted with \`npx tsx bench/call.ts --fit-calibration\` on ${regionText(FIT_REGIONS)} only (roles training/calibration in bench/regions.yaml);`,
     `every number below is on the disjoint evaluation region ${regionText([EVAL_REGION])}, by the project comparator (haplotype-aware), PASS calls only.`,
     '',
     '### Accuracy (evaluation region)',

@@ -7,10 +7,12 @@ import { compareCommand } from './commands/compare.js';
 import { alignCommand } from './commands/align.js';
 import { callCommand } from './commands/call.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { doctorCommand } from './commands/doctor.js';
+import { trainCommand } from './commands/train.js';
 import { appVersion } from '../../engine/version.js';
 import { RESEARCH_NOTICE } from '../contract.js';
 
-export const COMMANDS: readonly CliCommand[] = [qcCommand, alignCommand, callCommand, analyzeCommand, compareCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [qcCommand, alignCommand, callCommand, analyzeCommand, compareCommand, trainCommand, doctorCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -119,7 +119,11 @@ export class ChainWorkspace {
   seedAndChain(read: Uint8Array, occurrenceCutoff: number, rescueCutoff: number): SeededRead {
     const addon = alignAddon();
     let count = addon.seedAndChain(this.handle, read, occurrenceCutoff, rescueCutoff, this.chainOut);
+    const minimizers = this.chainOut[0]!;
+    const repetitive = this.chainOut[1]!;
+    const anchors = this.chainOut[2]!;
     if (SEED_STATS_FIELDS + count * CHAIN_FIELDS > this.chainOut.length) {
+      // more chains than fit: a larger array, and the chains copied again (not the statistics)
       this.chainOut = new Float64Array(SEED_STATS_FIELDS + 2 * count * CHAIN_FIELDS);
       count = addon.copyChains(this.handle, this.chainOut);
     }
@@ -138,7 +142,7 @@ export class ChainWorkspace {
         refEnd: out[o + 6]!,
       };
     }
-    return { chains, minimizers: out[0]!, repetitive: out[1]!, anchors: out[2]! };
+    return { chains, minimizers, repetitive, anchors };
   }
 
   /** Base-level alignment of a chain of the last seeded read; undefined when nothing scores. */

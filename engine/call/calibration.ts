@@ -3,19 +3,23 @@
  * and the error model as exact; neither holds (PCR duplicates, systematic errors, mapping),
  * so its raw GQ overstates confidence by an amount that depends on platform and variant
  * class. We fit, per platform and class (SNV / indel), on training regions with known truth,
- * Platt scaling on the log-odds of the raw error:
+ * a logistic (Platt) map with its own intercept a and slope b per class:
  *
- *   P(call is wrong) = σ(a + b·x),   x = ln(e / (1 − e)),   e = 10^(−rawGq/10)
+ *   P(call is wrong) = σ(a + b·x),   x = ln(1 + rawGq)
  *
- * with its own intercept a and slope b per class. A slope below 1 says how much the raw
- * posterior overstates its confidence; because the map is smooth in x, GQ keeps growing with
- * the evidence (deeper, cleaner sites get higher GQ) instead of collapsing every call above
- * the data's last error into one block, as an isotonic fit of a few hundred error-free calls
- * does. The raw GQ is therefore not capped at 99 (genotyper.ts MAX_RAW_GQ).
+ * Why ln(raw GQ) and not the raw log-odds (classic Platt, x = −rawGq·ln10/10): on the
+ * training regions the observed error falls roughly as a power of the raw GQ (≈ 15 % of
+ * calls wrong at raw GQ 10–60, ≈ 0.1 % at 500), not exponentially as the raw posterior
+ * claims: reads are not independent evidence (shared errors, mapping), so confidence grows
+ * with the logarithm of the raw Phred. A fit on the raw log-odds compromises between the
+ * wrong low-GQ calls and the rare systematic errors at raw GQ 500 with an almost flat line,
+ * giving a raw-GQ-8 call the calibrated GQ 22 and every call about the same GQ; on ln(raw GQ)
+ * the same data give a smooth, monotone map that keeps spreading with evidence (raw GQ is
+ * not capped at 99 for that reason, genotyper.ts MAX_RAW_GQ) while weak calls stay weak.
  *
- * The fit is maximum a posteriori: Gaussian priors centred on the identity map (a ~ N(0, 3²),
- * b ~ N(1, 1²)) keep a class with few or no errors close to the raw posterior rather than
- * letting the likelihood drive its error to zero; b ≥ 0.01 keeps the map monotone.
+ * The fit is maximum a posteriori with weak Gaussian priors (a ~ N(0, 5²), b ~ N(−1, 1²),
+ * "error inversely proportional to raw GQ"), so a class with few errors is not driven to an
+ * error of zero; b ≤ −0.01 keeps the map monotone (more evidence, never less confidence).
  *
  * "Wrong" is what the comparator counts as wrong for a call: a false positive or a
  * genotype mismatch. The reliability table / expected calibration error that judge the fit
@@ -31,7 +35,7 @@ import { MAX_GQ } from './genotyper.js';
 export type CalibrationClass = 'snv' | 'indel';
 
 export interface PlattParameters {
-  /** a in σ(a + b·x). */
+  /** a in σ(a + b·x), x = ln(1 + raw GQ). */
   intercept: number;
   /** b in σ(a + b·x). */
   slope: number;
@@ -43,7 +47,7 @@ export interface PlattParameters {
 export interface CalibrationModel {
   schema: 'genomaic.call-calibration/2';
   platform: Platform;
-  method: 'platt-logodds';
+  method: 'platt-log-rawgq';
   /** What it was fitted on (regions, truth, BAMs, simulation seed) and when. */
   fittedOn: { description: string; date: string; codeVersion: string; command: string; data: Record<string, string | number | string[]> };
   classes: Record<CalibrationClass, PlattParameters>;
@@ -52,6 +56,12 @@ export interface CalibrationModel {
    * `targetPrecision` (risk control); used when the user gives no --min-gq.
    */
   minGq?: number;
+  /**
+   * The same risk control per class (SNV, indel): each class's kept calls reach the target
+   * on their own, so a class with many errors (ONT indels) does not drag the threshold of a
+   * clean one (ONT SNVs) up, nor hide behind it. Preferred over `minGq` when present.
+   */
+  minGqByClass?: Record<CalibrationClass, number>;
   targetPrecision?: number;
 }
 
@@ -60,14 +70,14 @@ export interface CalibrationSample {
   wrong: boolean;
 }
 
-/** ln(e / (1 − e)) for e = 10^(−rawGq/10), computed without cancellation at either end. */
-export function rawLogOdds(rawGq: number): number {
-  const lnError = (-Math.max(rawGq, 1e-6) * Math.LN10) / 10;
-  return lnError - Math.log1p(-Math.exp(lnError));
+/** The calibration's input: ln(1 + raw GQ) (see the module comment for why not the raw log-odds). */
+export function calibrationFeature(rawGq: number): number {
+  return Math.log1p(Math.max(0, rawGq));
 }
 
-const PRIOR = { intercept: { mean: 0, sd: 3 }, slope: { mean: 1, sd: 1 } } as const;
-const MIN_SLOPE = 0.01;
+const PRIOR = { intercept: { mean: 0, sd: 5 }, slope: { mean: -1, sd: 1 } } as const;
+/** The slope must stay negative: more raw evidence never means a likelier error. */
+const MAX_SLOPE = -0.01;
 
 function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
@@ -88,7 +98,7 @@ function logPosterior(xs: Float64Array, ys: Uint8Array, a: number, b: number): n
 
 /** MAP Platt fit on the raw log-odds (Newton steps with backtracking); see the module comment. */
 export function fitPlatt(samples: readonly CalibrationSample[]): PlattParameters {
-  const xs = Float64Array.from(samples, (s) => rawLogOdds(s.rawGq));
+  const xs = Float64Array.from(samples, (s) => calibrationFeature(s.rawGq));
   const ys = Uint8Array.from(samples, (s) => (s.wrong ? 1 : 0));
   let a: number = PRIOR.intercept.mean;
   let b: number = PRIOR.slope.mean;
@@ -119,7 +129,7 @@ export function fitPlatt(samples: readonly CalibrationSample[]): PlattParameters
     let improved = false;
     while (step > 1e-6) {
       const na = a + step * da;
-      const nb = Math.max(MIN_SLOPE, b + step * db);
+      const nb = Math.min(MAX_SLOPE, b + step * db);
       const next = logPosterior(xs, ys, na, nb);
       if (next >= current - 1e-12) {
         improved = Math.abs(next - current) > 1e-10 || Math.abs(na - a) + Math.abs(nb - b) > 1e-9;
@@ -137,7 +147,7 @@ export function fitPlatt(samples: readonly CalibrationSample[]): PlattParameters
 
 /** Calibrated error probability for a raw GQ. */
 export function calibratedError(parameters: PlattParameters, rawGq: number): number {
-  return sigmoid(parameters.intercept + parameters.slope * rawLogOdds(rawGq));
+  return sigmoid(parameters.intercept + parameters.slope * calibrationFeature(rawGq));
 }
 
 /** Calibrated GQ (integer Phred, 0..99). Without a model the raw GQ stands (capped at 99). */
@@ -156,13 +166,20 @@ export interface ThresholdChoice {
 }
 
 /**
- * Risk control: the smallest GQ threshold whose kept calls reach the target precision
- * (1 − fraction wrong), so that abstention removes as little as the target allows. If no
- * threshold reaches it, the one with the best precision is returned.
+ * A call whose calibrated genotype is more likely wrong than right (GQ < 3, error > 50 %) is
+ * never emitted as PASS, whatever the marginal precision allows: risk control over the whole
+ * set may otherwise keep a tail of near-coin-flip genotypes hidden behind many easy calls.
+ */
+export const MIN_CREDIBLE_GQ = 3;
+
+/**
+ * Risk control: the smallest GQ threshold (at least MIN_CREDIBLE_GQ) whose kept calls reach
+ * the target precision (1 − fraction wrong), so that abstention removes as little as the
+ * target allows. If no threshold reaches it, the one with the best precision is returned.
  */
 export function chooseThreshold(samples: readonly { gq: number; wrong: boolean }[], targetPrecision: number): ThresholdChoice {
-  let best: ThresholdChoice = { minGq: 0, precision: 0, coverage: 0 };
-  for (let t = 0; t <= MAX_GQ; t++) {
+  let best: ThresholdChoice = { minGq: MIN_CREDIBLE_GQ, precision: 0, coverage: 0 };
+  for (let t = MIN_CREDIBLE_GQ; t <= MAX_GQ; t++) {
     const kept = samples.filter((s) => s.gq >= t);
     if (kept.length === 0) break;
     const precision = 1 - kept.filter((s) => s.wrong).length / kept.length;
@@ -191,8 +208,8 @@ export function loadCalibration(platform: Platform, path = calibrationPath(platf
   if (model.platform !== platform) throw new CallInputError('bad-config', `${path}: platform: expected ${platform}, got ${String(model.platform)}`, path);
   for (const cls of ['snv', 'indel'] as const) {
     const p = model.classes?.[cls];
-    if (!p || typeof p.intercept !== 'number' || !Number.isFinite(p.intercept) || typeof p.slope !== 'number' || !(p.slope > 0)) {
-      throw new CallInputError('bad-config', `${path}: classes.${cls}: needs a finite intercept and a positive slope`, path);
+    if (!p || typeof p.intercept !== 'number' || !Number.isFinite(p.intercept) || typeof p.slope !== 'number' || !(p.slope < 0)) {
+      throw new CallInputError('bad-config', `${path}: classes.${cls}: needs a finite intercept and a negative slope`, path);
     }
   }
   return model as CalibrationModel;

@@ -53,6 +53,8 @@ export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onPro
   // The threshold fitted with the calibration (risk control on training regions) unless overridden.
   const minGq = req.minGq ?? (req.configPath === null ? calibration?.minGq : undefined) ?? null;
   if (minGq !== null) config = { ...config, abstention: { ...config.abstention, minGq } };
+  // Per-class thresholds come with the calibration; an explicit --min-gq or preset overrides both classes.
+  const minGqByClass = req.minGq === null && req.configPath === null ? calibration?.minGqByClass : undefined;
   const regions = req.regions.map((r) => parseRegion(r, reference));
   const result = await callVariants({
     bamPath: req.bamPath,
@@ -61,6 +63,7 @@ export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onPro
     calibration,
     regions: regions.length > 0 ? regions : undefined,
     thresholdsOff: !req.thresholds,
+    ...(minGqByClass ? { minGqByClass } : {}),
     signal,
     onProgress,
   });

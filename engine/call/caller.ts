@@ -44,6 +44,8 @@ export interface CallOptions {
   calibration: CalibrationModel | null;
   /** Regions to call; default every reference contig the BAM also has. */
   regions?: GenomicInterval[];
+  /** GQ thresholds per class (from the calibration's risk control); `config.abstention.minGq` otherwise. */
+  minGqByClass?: Partial<Record<'snv' | 'indel', number>>;
   /** Keep the hard abstention rules but not the GQ thresholds (for fitting calibration). */
   thresholdsOff?: boolean;
   signal?: AbortSignal;
@@ -121,8 +123,10 @@ function checkCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw EngineError.of('cancelled', 'calling cancelled');
 }
 
-function toRecord(contig: string, locus: LocusGenotype, config: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean): CallRecord | null {
+function toRecord(contig: string, locus: LocusGenotype, baseConfig: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean, minGqByClass: CallOptions['minGqByClass']): CallRecord | null {
   const cls = variantClass(locus.ref, locus.alts);
+  const classMinGq = minGqByClass?.[cls];
+  const config = classMinGq === undefined ? baseConfig : { ...baseConfig, abstention: { ...baseConfig.abstention, minGq: classMinGq } };
   const gq = calibrateGq(calibration, cls, locus.rawGq);
   const decision = decideAbstention(locus, gq, config.abstention, thresholdsOff);
   const isVariant = locus.genotype[1] > 0;
@@ -223,7 +227,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
         nextCursor = Math.max(nextCursor, lastPos + 1);
         const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
         for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions)) {
-          const record = toRecord(region.contig, locus, config, options.calibration, options.thresholdsOff ?? false);
+          const record = toRecord(region.contig, locus, config, options.calibration, options.thresholdsOff ?? false, options.minGqByClass);
           if (record) tileRecords.push(record);
         }
         for (const d of window.dropped) {

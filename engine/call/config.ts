@@ -90,6 +90,12 @@ export interface CallerConfig {
   maxCandidatesPerWindow: number;
   /** Size of the tiles the contig is processed in (bp). */
   tileSize: number;
+  /**
+   * A lone SNV whose repeat context is shorter than this uses the read's base at the site
+   * (pileup model) instead of haplotype realignment; 0 realigns every SNV (for reads whose
+   * indel errors shift bases next to the site, as ONT's do).
+   */
+  pileupSnvMaxRepeat: number;
   errorModel: ErrorModelConfig;
   abstention: AbstentionConfig;
 }
@@ -108,6 +114,7 @@ const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 
   flank: { min: 1, max: 500, integer: true },
   maxCandidatesPerWindow: { min: 1, max: 10, integer: true },
   tileSize: { min: 1000, max: 100_000_000, integer: true },
+  pileupSnvMaxRepeat: { min: 0, max: 1000, integer: true },
 };
 
 const ERROR_RULES: Record<keyof ErrorModelConfig, NumberRule> = {

@@ -27,7 +27,7 @@ export interface CallWindow {
   /** Longest repeat tract touching any candidate. */
   repeatLength: number;
   repeatUnit: string;
-  /** Whether plain pileup likelihoods suffice (one SNV, no repeat, no indel). */
+  /** Whether plain pileup likelihoods suffice (one SNV, no repeat ≥ pileupSnvMaxRepeat, no indel). */
   simple: boolean;
 }
 
@@ -57,7 +57,7 @@ export function buildWindows(candidates: readonly CandidateAllele[], reference: 
       dropped,
       repeatLength: current.repeat,
       repeatUnit: current.unit,
-      simple: onlySnv && current.repeat < 6,
+      simple: onlySnv && current.repeat < config.pileupSnvMaxRepeat,
     });
     current = null;
   };

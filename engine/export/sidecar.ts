@@ -51,6 +51,8 @@ export interface SidecarRecordLine {
   meanMapq: number;
   mapq0Fraction: number;
   repeat: { length: number; unit: string };
+  /** Read-placement tests of the called alt (Phred p-values): nearer read ends (RPB), more mismatches nearby (MMB). */
+  readPlacement: { readPositionBias: number; mismatchBias: number };
   /** Read names per allele (index 0 = REF), each read with its likelihood margin (log10). */
   readsByAllele: { name: string; reverse: boolean; margin: number }[][];
   /** Reads that supported no allele decisively. */
@@ -90,6 +92,7 @@ export function sidecarRecordLine(r: CallRecord): SidecarRecordLine {
     meanMapq: Math.round(r.evidence.meanMapq * 10) / 10,
     mapq0Fraction: Math.round(r.evidence.mapq0Fraction * 1000) / 1000,
     repeat: { length: r.evidence.repeatLength, unit: r.evidence.repeatUnit },
+    readPlacement: { readPositionBias: r.evidence.readPositionBias, mismatchBias: r.evidence.mismatchBias },
     readsByAllele,
     uninformativeReads,
   };

@@ -16,10 +16,10 @@
  * "deletion extended". Ties prefer diagonal, then insertion, then deletion (the CIGARs the
  * tests and downstream callers were written against).
  *
- * This is the row-wise scalar form: the deletion state makes each cell depend on its left
- * neighbour, which the compiler cannot vectorise. Reads here are mostly handled without DP
- * (gapless) and the bands are narrow (20-200), so it is not the bottleneck after the move
- * to C (docs/align.md); ksw2's anti-diagonal SSE form is the next step if it becomes one.
+ * Two kernels compute it: ga_dp_align_rows, row by row and scalar (every architecture, small
+ * problems), and dp_align_avx2 along anti-diagonals (x86-64 with AVX2, checked at run time),
+ * which gives identical results. Local mode goes through ga_local_align: an SSE2 score-only
+ * pass first, then the traceback DP over the columns an optimal alignment can span.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -244,7 +244,11 @@ int ga_dp_align_rows(ga_dp_t *dp, const uint8_t *query, int qlen, const uint8_t 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
-static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static int have_avx2(void)
+{
+	__builtin_cpu_init(); /* idempotent; needed before __builtin_cpu_supports in some loaders */
+	return __builtin_cpu_supports("avx2");
+}
 
 static inline int floor_half(int x) { return x >= 0 ? x / 2 : -((1 - x) / 2); }
 static inline int ceil_half(int x) { return x >= 0 ? (x + 1) / 2 : -((-x) / 2); }
@@ -427,10 +431,11 @@ static int dp_align_avx2(ga_dp_t *dp, const uint8_t *query, int qlen, const uint
  * eight 16-bit lanes; SSE2 is the x86-64 baseline, so no runtime dispatch is needed), with
  * the first and last target columns where that score is reached. Mate rescue calls this
  * first: most windows do not score enough and need nothing more; the others run the
- * traceback DP only over the columns an optimal alignment can span (ga_local_align). The recurrences are ga_dp_align's local mode (H >= 0, gap of length L
- * costs open + L*extend, N scores -1), so the score is the same; the lazy-F pass also updates
- * E, so an insertion next to a deletion is allowed there as in the scalar DP. Other
- * architectures, and reads whose score could overflow 16 bits, use the scalar DP.
+ * traceback DP only over the columns an optimal alignment can span (ga_local_align). The
+ * recurrences are ga_dp_align's local mode (H >= 0, a gap of length L costs open + L*extend,
+ * N scores -1), so the score is the same; the lazy-F pass also updates E, so an insertion
+ * next to a deletion is allowed as in the DP. Other architectures, and reads whose score
+ * could overflow 16 bits, run the traceback DP over the whole window.
  */
 #if defined(__SSE2__)
 #include <emmintrin.h>
