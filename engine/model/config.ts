@@ -67,12 +67,38 @@ export interface SyntheticDataSettings {
   platforms: Platform[];
 }
 
+/**
+ * Training on the benchmark kit's simulated reads (engine/model/kit-training-source.ts): the
+ * suite's BAMs per platform, run through the caller's pileup, labelled from its truth VCF.
+ * Region names are checked against bench/regions.yaml when the source opens (this file is also
+ * read by the checkpoint loader in the app, which must not depend on the kit).
+ */
+export interface KitDataSettings {
+  source: 'kit';
+  /** Suite of bench/regions.yaml whose data in .cache/bench/ is read (it must simulate every region named below). */
+  dataset: string;
+  /** Regions (bench/regions.yaml names) whose role is training: the training tiles. */
+  trainingRegions: string[];
+  /** Regions held out from training (role calibration or training, never evaluation): temperature fit and reported metrics. */
+  heldOutRegions: string[];
+  platforms: Platform[];
+  /** Upper bound of the training pool per platform (tiles are kept in memory, encoded). */
+  tilesPerPlatform: number;
+  /**
+   * Share of tiles with neither a truth variant nor a caller candidate that is kept in the pool:
+   * such tiles teach only "reference stays reference" and are most of the genome.
+   */
+  backgroundTileFraction: number;
+}
+
+export type DataSettings = SyntheticDataSettings | KitDataSettings;
+
 export interface ModelTrainingConfig {
   modelId: string;
   seed: number;
   model: ModelArchitecture;
   training: TrainingSettings;
-  data: SyntheticDataSettings;
+  data: DataSettings;
 }
 
 export class ModelConfigError extends Error {
@@ -207,12 +233,31 @@ export function validateModelTrainingConfig(document: unknown, file: string): Mo
   t.finish();
 
   const d = root.section('data');
-  const data: SyntheticDataSettings = {
-    source: d.choice('source', ['synthetic'] as const),
-    meanDepth: d.number('meanDepth', 1, 10_000),
-    variantRate: d.number('variantRate', 0, 0.5),
-    platforms: d.stringList('platforms', /^(illumina|hifi|ont)$/, 1, PLATFORMS.length) as Platform[],
-  };
+  const source = d.choice('source', ['synthetic', 'kit'] as const);
+  let data: DataSettings;
+  if (source === 'kit') {
+    const kit: KitDataSettings = {
+      source,
+      dataset: d.string('dataset', NAME, 'a suite name of bench/regions.yaml'),
+      trainingRegions: d.stringList('trainingRegions', NAME, 1, 64),
+      heldOutRegions: d.stringList('heldOutRegions', NAME, 1, 64),
+      platforms: d.stringList('platforms', /^(illumina|hifi|ont)$/, 1, PLATFORMS.length) as Platform[],
+      tilesPerPlatform: d.integer('tilesPerPlatform', 1, 10_000_000),
+      backgroundTileFraction: d.number('backgroundTileFraction', 0, 1, 0.1),
+    };
+    // The split is the point of the kit: a region both trained on and held out would report
+    // metrics on training data.
+    const shared = kit.heldOutRegions.find((name) => kit.trainingRegions.includes(name));
+    if (shared !== undefined) throw new ModelConfigError(file, 'data.heldOutRegions', `names ${shared}, which is also in data.trainingRegions (the lists must be disjoint)`);
+    data = kit;
+  } else {
+    data = {
+      source,
+      meanDepth: d.number('meanDepth', 1, 10_000),
+      variantRate: d.number('variantRate', 0, 0.5),
+      platforms: d.stringList('platforms', /^(illumina|hifi|ont)$/, 1, PLATFORMS.length) as Platform[],
+    };
+  }
   d.finish();
   root.finish();
   return { modelId, seed, model, training, data };

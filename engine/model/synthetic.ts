@@ -12,7 +12,7 @@
  */
 import type { Platform } from '../../app/contract.js';
 import { hashConfig } from '../util/canonical-json.js';
-import type { SyntheticDataSettings } from './config.js';
+import type { DataSettings, SyntheticDataSettings } from './config.js';
 import { ALLELES, BASES, emptyAlleleCounts, encodeTile, FEATURE_COUNT, type Allele, type AlleleCounts, type Base, type PileupColumnEvidence, type ReferenceBase } from './features.js';
 import { SeededRandom } from './random.js';
 import type { TrainingBatch, TrainingExampleSource } from './train-data.js';
@@ -47,8 +47,19 @@ function otherBase(random: SeededRandom, base: ReferenceBase): Base {
   return choices[random.int(choices.length)]!;
 }
 
+/**
+ * The synthetic settings a config's data section stands for. A kit config has none of its own
+ * (it trains on reads); tools that only need plausible input of the right platforms (the runtime
+ * benchmark, bench/model.ts) get the kit's platforms at 30× with 1 % variant positions.
+ */
+export function syntheticSettingsOf(settings: DataSettings): SyntheticDataSettings {
+  if (settings.source === 'synthetic') return settings;
+  return { source: 'synthetic', meanDepth: 30, variantRate: 0.01, platforms: settings.platforms };
+}
+
 /** Generates one tile of `length` consecutive positions. */
-export function generateSyntheticTile(random: SeededRandom, length: number, settings: SyntheticDataSettings, origin = 0): SyntheticTile {
+export function generateSyntheticTile(random: SeededRandom, length: number, dataSettings: DataSettings, origin = 0): SyntheticTile {
+  const settings = syntheticSettingsOf(dataSettings);
   const platform = settings.platforms[random.int(settings.platforms.length)]!;
   const gc = random.next() < 0.2 ? (random.next() < 0.5 ? 0.15 : 0.85) : random.uniform(0.35, 0.6);
   const reference = randomReference(random, length, gc);
@@ -156,10 +167,14 @@ export class SyntheticExampleSource implements TrainingExampleSource {
   private readonly trainRandom: SeededRandom;
   private trainOrigin = 0;
 
+  private readonly settings: SyntheticDataSettings;
+
   constructor(
-    private readonly settings: SyntheticDataSettings,
+    dataSettings: DataSettings,
     private readonly seed: number,
   ) {
+    const settings = syntheticSettingsOf(dataSettings);
+    this.settings = settings;
     this.dataHash = hashConfig({ generator: 'genomaic-synthetic-pileup/1', settings, seed });
     this.split = { kind: 'synthetic', train: { stream: 'train', seed: seed * 2 + 1 }, heldOut: { stream: 'held-out', seed: seed * 2 + 2 } };
     this.description = `synthetic pileups (${settings.platforms.join(', ')}; mean depth ${settings.meanDepth}; variant rate ${settings.variantRate})`;

@@ -40,7 +40,15 @@ export interface TrainResult {
   seconds: number;
 }
 
-export function sourceForConfig(config: ModelTrainingConfig): TrainingExampleSource {
+/**
+ * The config's data source. The kit source is imported only when asked for: it reads the
+ * benchmark kit (bench/), which a packaged app does not ship.
+ */
+export async function sourceForConfig(config: ModelTrainingConfig, log?: (line: string) => void): Promise<TrainingExampleSource> {
+  if (config.data.source === 'kit') {
+    const { openKitTrainingSource } = await import('./kit-training-source.js');
+    return openKitTrainingSource(config.data, { seed: config.seed, tileLength: config.training.tileLength, heldOutTiles: config.training.validationTiles, ...(log ? { log } : {}) });
+  }
   return new SyntheticExampleSource(config.data, config.seed);
 }
 
@@ -180,7 +188,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
   const started = performance.now();
   const cpuStart = process.cpuUsage();
-  const source = options.source ?? sourceForConfig(config);
+  const source = options.source ?? (await sourceForConfig(config, log));
   const augmentRandom = new SeededRandom(config.seed ^ 0x5a5a5a5a);
   const model = GenomeLtmMoe.create(config.model, config.seed);
   const optimizer = tf.train.adam(config.training.learningRate);
