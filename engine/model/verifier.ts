@@ -14,6 +14,7 @@
  * inputs always give the same verdict, and every rule is unit-tested. Rules: docs/model.md,
  * "Verifier".
  */
+import type { AbstentionConfig } from '../call/config.js';
 import { binomialTailPhred, strandBiasPhred } from '../call/abstention.js';
 import type { AbstainReason } from '../call/types.js';
 
@@ -23,21 +24,21 @@ import type { AbstainReason } from '../call/types.js';
  * maxExpertDivergence }` is a valid VerifierConfig and the verifier never contradicts the
  * caller's own hard rules.
  */
-export interface VerifierConfig {
-  minDepth: number;
-  minMeanMapq: number;
-  maxMapq0Fraction: number;
-  /** Phred of the Fisher exact strand test (GATK FS) at or above which a variant call abstains. */
-  strandBiasMinPhred: number;
-  /** Phred of the binomial tail of a het's allele split at or above which it does not fit. */
-  hetBalanceMinPhred: number;
-  homAltMaxRefFraction: number;
-  repeatMinLength: number;
-  repeatMinGq: number;
-  minGq: number;
+export type VerifierConfig = Pick<
+  AbstentionConfig,
+  | 'minDepth'
+  | 'minMeanMapq'
+  | 'maxMapq0Fraction'
+  | 'strandBiasMinPhred'
+  | 'hetBalanceMinPhred'
+  | 'homAltMaxRefFraction'
+  | 'repeatMinLength'
+  | 'repeatMinGq'
+  | 'minGq'
+> & {
   /** Jensen–Shannon divergence (bits) between two used experts above which they "disagree". */
   maxExpertDivergence: number;
-}
+};
 
 /** The caller's Illumina preset values (configs/call/illumina.yaml) plus the verifier's own. */
 export const DEFAULT_VERIFIER_CONFIG: VerifierConfig = {

@@ -9,7 +9,8 @@
  * engine's worker), as a user would. The 100,000-row test imports a synthetic folder with
  * "Review an analysis folder" (`analysis.import`), as a user does with a CLI output folder.
  */
-import { test, expect, type Page, type Request } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { test, expect } from './support/local-only.js';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,13 +28,9 @@ let dataDir: string;
 let workDir: string;
 let analysisDir: string;
 let server: RunningServer;
-const requests: string[] = [];
 /** The call reviewed in the first test and checked after the restart. */
 let reviewedLocus = '';
 
-function recordRequests(page: Page): void {
-  page.context().on('request', (r: Request) => requests.push(r.url()));
-}
 
 async function openRunForReview(page: Page, dir: string): Promise<void> {
   await page.getByTestId('analysis-dir-input').fill(dir);
@@ -69,14 +66,11 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await server.stop();
-  const outside = requests.filter((u) => !/^(http:\/\/127\.0\.0\.1:\d+\/|data:|blob:)/.test(u));
-  expect(outside).toEqual([]);
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(workDir, { recursive: true, force: true });
 });
 
 test('the demo opens for review: IGV shows reads, calls and abstentions at a variant, and the call is accepted', async ({ page }) => {
-  recordRequests(page);
   const violations: string[] = [];
   page.on('console', (m) => {
     // igv.js injects two <style> elements for features the genome view does not use (the
@@ -156,7 +150,6 @@ test('the demo opens for review: IGV shows reads, calls and abstentions at a var
 });
 
 test('after a server restart the review is still there, and the exported VCF carries it', async ({ page }) => {
-  recordRequests(page);
   await server.stop();
   server = await startServer(dataDir);
   await page.goto(server.launchUrl);
@@ -192,7 +185,6 @@ test('after a server restart the review is still there, and the exported VCF car
 
 test('the variant table stays smooth at 100,000 calls, and a run is deleted after confirmation', async ({ page }) => {
   test.setTimeout(240_000);
-  recordRequests(page);
   const bigDir = join(workDir, 'synthetic-100k');
   writeSyntheticRun(bigDir, 100_000);
   await page.goto(server.launchUrl);
