@@ -3,7 +3,9 @@
  * native/src/extend.c; minimap2's algorithms, Li 2018 §2.1): read minimizers are looked up in
  * the index to give anchors (reference end, read end, relative strand); anchors sorted by
  * strand and reference position are chained by dynamic programming, each anchor looking back
- * at most `maxPredecessors` anchors within `maxGap` and `bandwidth`; chains are backtracked
+ * over the anchors within `maxGap` and `bandwidth` (at most 5,000, stopping early after
+ * `maxChainSkip` predecessors already reachable through a nearer one, as minimap2's
+ * --max-chain-iter and --max-chain-skip); chains are backtracked
  * from the best-scoring ends, each anchor used once. A read with no chain whose minimizers
  * were cut as repetitive gets a second pass with the looser rescue cutoff.
  *
@@ -22,7 +24,13 @@ import { alignAddon, CHAIN_FIELDS, SEED_STATS_FIELDS } from './native.js';
 export interface ChainParameters {
   maxGap: number;
   bandwidth: number;
-  maxPredecessors: number;
+  /**
+   * The look-back stops after this many predecessors that did not improve the score and were
+   * already the predecessor of a nearer anchor (minimap2's --max-chain-skip); it covers at most
+   * 5,000 anchors (--max-chain-iter, fixed in the kernel). Not a window size: in a tandem repeat
+   * the anchors are dozens deep at each reference position.
+   */
+  maxChainSkip: number;
   minChainAnchors: number;
   minChainScore: number;
 }
@@ -86,7 +94,7 @@ export class ChainWorkspace {
     const params = Float64Array.of(
       chain.maxGap,
       chain.bandwidth,
-      chain.maxPredecessors,
+      chain.maxChainSkip,
       chain.minChainAnchors,
       chain.minChainScore,
       scoring.match,

@@ -25,6 +25,11 @@ export interface AlignPreset {
   rescueOccurrenceCutoff: number;
   maxGap: number;
   bandwidth: number;
+  /**
+   * Chaining stops looking back after this many predecessors that neither improved the score nor
+   * were new (already the predecessor of a nearer anchor): minimap2's --max-chain-skip. The
+   * look-back itself covers up to 5,000 anchors within maxGap (--max-chain-iter, in the kernel).
+   */
   maxPredecessors: number;
   minChainAnchors: number;
   minChainScore: number;

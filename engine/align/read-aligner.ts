@@ -79,7 +79,8 @@ export class ReadAligner {
       {
         maxGap: preset.maxGap,
         bandwidth: preset.bandwidth,
-        maxPredecessors: preset.maxPredecessors,
+        // the preset key's value is the skip limit (see ChainParameters.maxChainSkip)
+        maxChainSkip: preset.maxPredecessors,
         minChainAnchors: preset.minChainAnchors,
         minChainScore: preset.minChainScore,
       },

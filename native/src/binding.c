@@ -160,7 +160,7 @@ static ga_aligner_t *unwrap_aligner(napi_env env, napi_value object)
 /*
  * createAligner(bucketStart, entryCheck, entryPosition, bucketBits, k, w, packed, runs,
  *               contigOffsets: Float64Array, contigLengths: Float64Array, params: Float64Array)
- * params: maxGap, bandwidth, maxPredecessors, minChainAnchors, minChainScore, match,
+ * params: maxGap, bandwidth, maxChainSkip, minChainAnchors, minChainScore, match,
  *         mismatch, gapOpen, gapExtend, zDrop, endBonus, extensionBand.
  * The index arrays are kept alive as properties of the returned object (views of the shared
  * index image: no copy).

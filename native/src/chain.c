@@ -1,9 +1,9 @@
 /*
  * Seeding and chaining (minimap2's algorithm, Li 2018 section 2.1): read minimizers are looked
  * up in the index to give anchors (reference end x, read end y, relative strand); anchors
- * sorted by (strand, x) are chained by dynamic programming, each anchor looking back at most
- * max_predecessors anchors within max_gap and bandwidth; chains are backtracked from the
- * best-scoring ends, each anchor used once.
+ * sorted by (strand, x) are chained by dynamic programming, each anchor looking back over the
+ * anchors within max_gap and bandwidth (minimap2's iteration cap and skip heuristic, below);
+ * chains are backtracked from the best-scoring ends, each anchor used once.
  *
  * y is the read position of the k-mer's last base on the read *as aligned* (reverse
  * complemented for reverse-strand anchors), so x and y grow together along a chain.
@@ -20,7 +20,7 @@ void ga_aligner_free(ga_aligner_t *a)
 	ga_minimizers_free(&a->mini);
 	free(a->bucket_lo), free(a->bucket_hi);
 	free(a->raw_x), free(a->raw_y), free(a->raw_rev), free(a->keys), free(a->keys_tmp);
-	free(a->ax), free(a->ay), free(a->arev), free(a->f), free(a->p), free(a->used), free(a->ends);
+	free(a->ax), free(a->ay), free(a->arev), free(a->f), free(a->p), free(a->tried), free(a->used), free(a->ends);
 	free(a->chains), free(a->members);
 	ga_dp_free(&a->dp);
 	free(a->qbuf), free(a->tbuf), free(a->cigar), free(a->left), free(a->middle);
@@ -97,6 +97,7 @@ static int ensure_anchors(ga_aligner_t *a, size_t need)
 	GROW(arev, 1);
 	GROW(f, 8);
 	GROW(p, 4);
+	GROW(tried, 4);
 	GROW(used, 1);
 	GROW(ends, 4);
 #undef GROW
@@ -188,39 +189,77 @@ static int collect_anchors(ga_aligner_t *a, int cutoff, ga_seed_stats_t *stats)
 	return 0;
 }
 
-/* Chaining DP: extending a chain by anchor i scores the bases i adds (at most k) minus a gap
- * cost linear in the diagonal change plus its log2, as minimap2's. */
+/* Score of extending a chain ending at anchor j by anchor i: the bases i adds (at most k) minus a
+ * gap cost linear in the diagonal change plus its log2, as minimap2's; -INFINITY when i cannot
+ * follow j (same reference position, read not advancing, gap or diagonal drift too large). */
+static inline double link_score(int64_t xi, int64_t yi, int64_t xj, int64_t yj, int64_t k, int64_t max_gap, int64_t bandwidth, double gap_scale)
+{
+	const int64_t dr = xi - xj, dq = yi - yj;
+	if (dr == 0 || dq <= 0 || dq > max_gap) return -INFINITY;
+	const int64_t dd = dr > dq ? dr - dq : dq - dr;
+	if (dd > bandwidth) return -INFINITY;
+	const int64_t gained = dq < dr ? (dq < k ? dq : k) : (dr < k ? dr : k);
+	double s = (double)gained;
+	if (dd > 0) s -= gap_scale * (double)dd + 0.5 * log2((double)dd);
+	return s;
+}
+
+/* Chaining DP (minimap2's mm_chain_dp): anchor i looks back over the anchors of its strand within
+ * max_gap on the reference, at most GA_CHAIN_MAX_ITER of them, and stops early after max_skip
+ * predecessors that did not improve its score and were already the predecessor of a nearer
+ * anchor it tried (their chains are reachable through that anchor). The best-scoring anchor in
+ * the max_gap window is always tried as well, even when the scan stopped before it.
+ *
+ * The look-back is in anchors, and in a tandem repeat the anchors are as deep at each reference
+ * position as the read has copies of the unit: a fixed window of 50 anchors reached less than
+ * one 62-bp unit back in a 2.4 kb array (chr20:1.24 Mb), so chains broke inside the array. */
 static void chain_dp(ga_aligner_t *a)
 {
 	const size_t n = a->n_anchors;
 	const uint32_t *xs = a->ax, *ys = a->ay;
 	const uint8_t *rev = a->arev;
 	double *f = a->f;
-	int32_t *p = a->p;
+	int32_t *p = a->p, *tried = a->tried;
 	const int64_t k = a->index.k, max_gap = a->chain.max_gap, bandwidth = a->chain.bandwidth;
+	const int max_skip = a->chain.max_skip;
 	const double gap_scale = 0.01 * (double)k;
 	size_t window_start = 0;
+	int64_t best_in_window = -1; /* the anchor with the best f within max_gap before i */
+	for (size_t i = 0; i < n; i++) tried[i] = -1;
 	for (size_t i = 0; i < n; i++) {
 		const int64_t xi = xs[i], yi = ys[i];
 		const uint8_t ri = rev[i];
 		while (window_start < i && (rev[window_start] != ri || xi - (int64_t)xs[window_start] > max_gap)) window_start++;
+		const size_t start = i - window_start > GA_CHAIN_MAX_ITER ? i - GA_CHAIN_MAX_ITER : window_start;
 		double best = (double)k;
 		int32_t best_j = -1;
-		const size_t stop = i > (size_t)a->chain.max_predecessors && i - a->chain.max_predecessors > window_start ? i - a->chain.max_predecessors : window_start;
-		for (size_t j = i; j-- > stop;) {
-			const int64_t dr = xi - xs[j];
-			if (dr == 0) continue;
-			const int64_t dq = yi - (int64_t)ys[j];
-			if (dq <= 0 || dq > max_gap) continue;
-			const int64_t dd = dr > dq ? dr - dq : dq - dr;
-			if (dd > bandwidth) continue;
-			const int64_t gained = dq < dr ? (dq < k ? dq : k) : (dr < k ? dr : k);
-			double s = f[j] + (double)gained;
-			if (dd > 0) s -= gap_scale * (double)dd + 0.5 * log2((double)dd);
-			if (s > best) best = s, best_j = (int32_t)j;
+		int skipped = 0;
+		int64_t j;
+		for (j = (int64_t)i - 1; j >= (int64_t)start; j--) {
+			const double link = link_score(xi, yi, xs[j], ys[j], k, max_gap, bandwidth, gap_scale);
+			if (link == -INFINITY) continue;
+			const double s = f[j] + link;
+			if (s > best) {
+				best = s, best_j = (int32_t)j;
+				if (skipped > 0) skipped--;
+			} else if (tried[j] == (int32_t)i && ++skipped > max_skip)
+				break;
+			if (p[j] >= 0) tried[p[j]] = (int32_t)i;
+		}
+		const int64_t scan_end = j; /* anchors in (scan_end, i) were tried */
+		if (best_in_window < 0 || rev[best_in_window] != ri || xi - (int64_t)xs[best_in_window] > max_gap) {
+			best_in_window = -1;
+			for (int64_t m = (int64_t)i - 1; m >= (int64_t)start; m--)
+				if (best_in_window < 0 || f[m] > f[best_in_window]) best_in_window = m;
+		}
+		if (best_in_window >= 0 && best_in_window <= scan_end) {
+			const double link = link_score(xi, yi, xs[best_in_window], ys[best_in_window], k, max_gap, bandwidth, gap_scale);
+			if (link != -INFINITY && f[best_in_window] + link > best) best = f[best_in_window] + link, best_j = (int32_t)best_in_window;
 		}
 		f[i] = best;
 		p[i] = best_j;
+		if (best_in_window < 0 || (rev[best_in_window] == ri && xi - (int64_t)xs[best_in_window] <= max_gap && f[best_in_window] < best))
+			best_in_window = (int64_t)i;
 	}
 }
 

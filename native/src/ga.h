@@ -111,8 +111,13 @@ typedef struct {
 	ga_reference_t ref;
 } ga_index_t;
 
+/* Chaining looks back at most this many anchors (minimap2's --max-chain-iter). */
+#define GA_CHAIN_MAX_ITER 5000
+
 typedef struct {
-	int max_gap, bandwidth, max_predecessors, min_chain_anchors;
+	/* max_skip: the look-back stops after this many predecessors that fail to improve the score
+	 * and were already reached through a nearer anchor (minimap2's --max-chain-skip) */
+	int max_gap, bandwidth, max_skip, min_chain_anchors;
 	double min_chain_score;
 } ga_chain_params_t;
 
@@ -147,6 +152,7 @@ typedef struct {
 	uint8_t *arev;
 	double *f;
 	int32_t *p;
+	int32_t *tried; /* chaining: tried[j] == i when j is the predecessor of an anchor tried for i */
 	uint8_t *used;
 	uint32_t *ends;
 	size_t anchor_cap;
