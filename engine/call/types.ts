@@ -146,6 +146,23 @@ export interface CallRecord {
   /** Whether the haplotype realignment or the plain pileup likelihood was used. */
   method: 'realigned' | 'pileup';
   support: ReadSupport[];
+  /** Present only when the learned genotyper (opt-in, docs/model.md) produced the genotype. */
+  learned?: LearnedProvenance;
+}
+
+/** What the learned genotyper and its verifier said about one record (VCF INFO/VV, INFO/EXW, sidecar). */
+export interface LearnedProvenance {
+  /** Experts the router used, strongest first, with their weights. */
+  experts: { name: string; weight: number }[];
+  verdict: 'pass' | 'reroute' | 'abstain';
+  /** The expert whose answer the call carries after a re-route (also set when that answer then abstained). */
+  reroutedTo: string | null;
+  /** The verifier's reason for an abstain verdict. */
+  reason: AbstainReason | null;
+  /** Checks that failed on the way (verifier findings). */
+  findings: string[];
+  /** Calibrated posterior over hom-ref, het, hom-alt that the genotype was taken from. */
+  posterior: [number, number, number];
 }
 
 export interface AbstentionInterval extends GenomicInterval {
