@@ -30,7 +30,7 @@ export interface AlignPreset {
    * were new (already the predecessor of a nearer anchor): minimap2's --max-chain-skip. The
    * look-back itself covers up to 5,000 anchors within maxGap (--max-chain-iter, in the kernel).
    */
-  maxPredecessors: number;
+  maxChainSkip: number;
   minChainAnchors: number;
   minChainScore: number;
   match: number;
@@ -59,7 +59,7 @@ const NUMERIC_RANGES: Record<NumericKey, [number, number, boolean]> = {
   rescueOccurrenceCutoff: [1, 1e7, true],
   maxGap: [10, 60_000, true],
   bandwidth: [1, 60_000, true],
-  maxPredecessors: [1, 5000, true],
+  maxChainSkip: [1, 5000, true],
   minChainAnchors: [1, 1000, true],
   minChainScore: [1, 1e6, true],
   match: [1, 100, true],

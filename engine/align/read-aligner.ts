@@ -80,7 +80,7 @@ export class ReadAligner {
         maxGap: preset.maxGap,
         bandwidth: preset.bandwidth,
         // the preset key's value is the skip limit (see ChainParameters.maxChainSkip)
-        maxChainSkip: preset.maxPredecessors,
+        maxChainSkip: preset.maxChainSkip,
         minChainAnchors: preset.minChainAnchors,
         minChainScore: preset.minChainScore,
       },
