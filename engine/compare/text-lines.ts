@@ -2,21 +2,14 @@
  * Line streams over plain, gzip or bgzip text (VCF, BED, FASTA). BGZF is a series of gzip
  * members; Node's gunzip reads concatenated members, so one code path serves both.
  */
+import { hasGzipMagic, readFileHead } from '../util/file-head.js';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
 export async function isGzipFile(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
+  return hasGzipMagic(await readFileHead(path, 2));
 }
 
 export async function openTextStream(path: string): Promise<Readable> {

@@ -7,7 +7,6 @@
  * .gz input, where inflate is the single most expensive step.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback, type TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream';
@@ -65,17 +64,7 @@ function hasBgzfExtraField(head: Uint8Array): boolean {
   return false;
 }
 
-/** The first `length` bytes of a file (fewer if it is shorter). */
-export async function readFileHead(path: string, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
+export { readFileHead } from '../util/file-head.js';
 
 /** Passes raw chunks through unchanged while hashing and counting them. */
 class HashingTap extends Transform {

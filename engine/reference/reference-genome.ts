@@ -17,6 +17,7 @@
  * Plain gzip is refused with a message that says to use bgzip, as samtools does: it cannot
  * be read at an offset, so every contig load would decompress the file from the start.
  */
+import { hasGzipMagic, readFileHead } from '../util/file-head.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
@@ -88,25 +89,18 @@ async function statFasta(path: string): Promise<FileIdentity> {
 
 /** 'bgzip' or 'none'; plain gzip is refused with a message pointing to bgzip. */
 export async function detectFastaCompression(path: string): Promise<FastaCompression> {
-  const handle = await open(path, 'r');
+  const bytes = await readFileHead(path, 64);
+  if (!hasGzipMagic(bytes)) return 'none';
   try {
-    const head = Buffer.alloc(64);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return 'none';
-    try {
-      if (bgzfBlockSizeAt(bytes, 0) !== undefined) return 'bgzip';
-    } catch (error) {
-      if (!(error instanceof NotBgzfError)) throw error;
-    }
-    throw new FastaFormatError(
-      'gzip-not-bgzip',
-      path,
-      `compressed with plain gzip, which cannot be read at an offset; recompress it with bgzip (for example: zcat ${basename(path)} | bgzip > ${basename(path).replace(/\.gz$/, '')}.bgz), as samtools faidx also requires`,
-    );
-  } finally {
-    await handle.close();
+    if (bgzfBlockSizeAt(bytes, 0) !== undefined) return 'bgzip';
+  } catch (error) {
+    if (!(error instanceof NotBgzfError)) throw error;
   }
+  throw new FastaFormatError(
+    'gzip-not-bgzip',
+    path,
+    `compressed with plain gzip, which cannot be read at an offset; recompress it with bgzip (for example: zcat ${basename(path)} | bgzip > ${basename(path).replace(/\.gz$/, '')}.bgz), as samtools faidx also requires`,
+  );
 }
 
 export async function sha256OfFile(path: string, signal?: AbortSignal): Promise<string> {

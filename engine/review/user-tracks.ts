@@ -3,8 +3,9 @@
  * accepted, so a wrong or damaged file is refused here with its name and the reason rather
  * than failing silently inside the genome view. bigWig headers are read with @gmod/bbi.
  */
+import { readFileHead } from '../util/file-head.js';
 import { BigWig } from '@gmod/bbi';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { UserTrackFormat } from '../../app/contract.js';
@@ -35,20 +36,9 @@ function refuse(path: string, reason: string): EngineError {
   return EngineError.of('unsupported', `${path}: ${reason}`, { file: path });
 }
 
-async function headBytes(path: string, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The first lines of a text track, decompressing the first gzip member when compressed. */
 async function headLines(path: string): Promise<string[]> {
-  let bytes = await headBytes(path, 1 << 20);
+  let bytes = await readFileHead(path, 1 << 20);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     const blockSize = bgzfBlockSizeAt(bytes, 0);
     try {
@@ -106,7 +96,7 @@ export async function checkUserTrack(pathIn: string, name?: string): Promise<Che
   if (!format) throw refuse(path, 'not a track format GenomAIc reads (bigWig .bw, bedGraph .bedgraph, BED .bed, VCF .vcf/.vcf.gz)');
 
   if (format === 'bigwig') {
-    const head = await headBytes(path, 4);
+    const head = await readFileHead(path, 4);
     const magic = head.length === 4 ? head.readUInt32LE(0) : 0;
     if (magic !== 0x888ffc26 && magic !== 0x26fc8f88) throw refuse(path, 'not a bigWig file (the header magic number is wrong)');
     try {
