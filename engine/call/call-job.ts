@@ -20,6 +20,8 @@ export interface CallJobRequest {
   minGq: number | null;
   calibrate: boolean;
   thresholds: boolean;
+  /** Learned genotyper checkpoint folder (opt-in); null: statistical genotyper only. */
+  modelDir: string | null;
   commandLine: string;
 }
 
@@ -64,6 +66,7 @@ export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onPro
     regions: regions.length > 0 ? regions : undefined,
     thresholdsOff: !req.thresholds,
     ...(minGqByClass ? { minGqByClass } : {}),
+    ...(req.modelDir ? { modelDir: req.modelDir } : {}),
     signal,
     onProgress,
   });

@@ -25,6 +25,9 @@ import { openCallReference } from './call-reference.js';
 import { CallInputError } from './errors.js';
 import { EngineError } from '../errors.js';
 import { normaliseAlleles } from '../export/normalize.js';
+import type { LearnedGenotyper, TileModelCalls } from './learned.js';
+import { loadLearnedGenotyper, modelCallForLocus, modelCallsForTile } from './learned.js';
+import type { ModelCall } from '../model/genotype.js';
 
 export const STAT_MODEL_ID = 'stat-diploid/1';
 
@@ -48,6 +51,12 @@ export interface CallOptions {
   minGqByClass?: Partial<Record<'snv' | 'indel', number>>;
   /** Keep the hard abstention rules but not the GQ thresholds (for fitting calibration). */
   thresholdsOff?: boolean;
+  /**
+   * Checkpoint folder of the learned genotyper (opt-in). Bi-allelic loci it genotypes take its
+   * genotype and verifier verdict; everything else, and every locus when the checkpoint cannot
+   * be used (a warning says why), keeps the statistical genotype.
+   */
+  modelDir?: string;
   signal?: AbortSignal;
   onProgress?: (p: CallProgress) => void;
 }
@@ -67,6 +76,8 @@ export interface CallRunInfo {
   calibration: string;
   modelId: string;
   readsSeen: number;
+  /** Present only when a learned checkpoint was loaded for the run. */
+  learnedModel?: { modelId: string; directory: string; backend: string; weightsSha256: string; fallback: string };
 }
 
 export interface CallResult {
@@ -123,12 +134,48 @@ function checkCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw EngineError.of('cancelled', 'calling cancelled');
 }
 
-function toRecord(contig: string, locus: LocusGenotype, baseConfig: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean, minGqByClass: CallOptions['minGqByClass']): CallRecord | null {
+/** Raw GQ cap of the learned genotyper, as the statistical one's (genotyper.ts MAX_RAW_GQ). */
+const MODEL_MAX_RAW_GQ = 1000;
+
+/**
+ * The locus as the learned genotyper sees it: its genotype (class 0/1/2 of the single alt) and
+ * raw GQ from the verified posterior, which after a re-route is the re-routed expert's. QUAL,
+ * PL and the evidence stay statistical: QUAL gates "is there a variant" and the hard rules
+ * read the evidence, neither of which the model replaces.
+ */
+function withModelGenotype(locus: LocusGenotype, call: ModelCall): LocusGenotype {
+  const posterior = call.verifier.posterior;
+  const best = Math.max(...posterior);
+  const rawGq = best >= 1 ? MODEL_MAX_RAW_GQ : Math.min(MODEL_MAX_RAW_GQ, -10 * Math.log10(1 - best));
+  const genotype: [number, number] = call.verifier.genotype === 0 ? [0, 0] : call.verifier.genotype === 1 ? [0, 1] : [1, 1];
+  return { ...locus, genotype, posterior: best, rawGq };
+}
+
+function learnedProvenance(call: ModelCall): NonNullable<CallRecord['learned']> {
+  const v = call.verifier;
+  return {
+    experts: call.provenance.experts,
+    verdict: call.provenance.verdict,
+    reroutedTo: call.provenance.reroutedTo,
+    reason: v.verdict.kind === 'abstain' ? v.verdict.reason : null,
+    findings: v.findings,
+    posterior: [v.posterior[0], v.posterior[1], v.posterior[2]].map((p) => Math.round(p * 1e4) / 1e4) as [number, number, number],
+  };
+}
+
+function toRecord(contig: string, statLocus: LocusGenotype, baseConfig: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean, minGqByClass: CallOptions['minGqByClass'], modelCall: ModelCall | null = null): CallRecord | null {
+  const locus = modelCall ? withModelGenotype(statLocus, modelCall) : statLocus;
   const cls = variantClass(locus.ref, locus.alts);
   const classMinGq = minGqByClass?.[cls];
   const config = classMinGq === undefined ? baseConfig : { ...baseConfig, abstention: { ...baseConfig.abstention, minGq: classMinGq } };
   const gq = calibrateGq(calibration, cls, locus.rawGq);
-  const decision = decideAbstention(locus, gq, config.abstention, thresholdsOff);
+  const statDecision = decideAbstention(locus, gq, config.abstention, thresholdsOff);
+  // The verifier's abstention stands next to the caller's rules; a caller rule that fired comes first.
+  const verifierReason = modelCall && modelCall.verifier.verdict.kind === 'abstain' ? modelCall.verifier.verdict.reason : null;
+  const decision = verifierReason === null ? statDecision : {
+    reason: statDecision.reason ?? verifierReason,
+    diagnostics: statDecision.diagnostics.includes(verifierReason) ? statDecision.diagnostics : [...statDecision.diagnostics, verifierReason],
+  };
   const isVariant = locus.genotype[1] > 0;
   // A confident reference genotype needs no record; an uncertain one with alt evidence is an abstention.
   if (!isVariant) {
@@ -155,9 +202,10 @@ function toRecord(contig: string, locus: LocusGenotype, baseConfig: CallerConfig
     filter: abstain ? 'Abstain' : 'PASS',
     abstainReason: abstain ? reason : null,
     diagnostics: decision.diagnostics,
-    modelId: STAT_MODEL_ID,
+    modelId: modelCall ? modelCall.provenance.modelId : STAT_MODEL_ID,
     method: locus.method,
     support: locus.support,
+    ...(modelCall ? { learned: learnedProvenance(modelCall) } : {}),
   };
 }
 
@@ -201,6 +249,8 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
   let basesDone = 0;
   let readsSeen = 0;
   const margin = config.flank + config.maxIndelLength + 50;
+  // Once per run; null (statistical only) when not asked for or not usable, with a warning for the latter.
+  const learned: LearnedGenotyper | null = await loadLearnedGenotyper(options.modelDir, config.platform, warnings);
 
   for (const region of regions) {
     const sequence = await reference.sequence(region.contig);
@@ -215,6 +265,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       reads.sort((a, b) => a.start - b.start);
       regionReads += reads.filter((r) => r.end > cursor && r.start < tileEnd).length;
       const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
+      const modelCalls: TileModelCalls | null = learned ? await modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config) : null;
       const windows = buildWindows(pileup.candidates, sequence, config);
       const active = new ActiveReads(reads);
       const candidatePositions = new Set(pileup.candidates.map((c) => c.pos));
@@ -227,7 +278,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
         nextCursor = Math.max(nextCursor, lastPos + 1);
         const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
         for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions)) {
-          const record = toRecord(region.contig, locus, config, options.calibration, options.thresholdsOff ?? false, options.minGqByClass);
+          const record = toRecord(region.contig, locus, config, options.calibration, options.thresholdsOff ?? false, options.minGqByClass, modelCallForLocus(modelCalls, locus.alts, locus.candidates));
           if (record) tileRecords.push(record);
         }
         for (const d of window.dropped) {
@@ -252,6 +303,8 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       warnings.push(`no reads in ${region.contig}:${region.start + 1}-${region.end}: nothing can be called there (the whole region is in the abstention BED as LOW_DEPTH)`);
     }
   }
+  // The weights live in tfjs memory until disposed; the run is over.
+  learned?.model.dispose();
   abstentions.sort((a, b) => contigs.findIndex((c) => c.name === a.contig) - contigs.findIndex((c) => c.name === b.contig) || a.start - b.start || a.end - b.end);
   return {
     info: {
@@ -261,8 +314,19 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       regions,
       configHash: configHash(config),
       calibration: options.calibration ? `${options.calibration.method} (${options.calibration.fittedOn.description}, ${options.calibration.fittedOn.date})` : 'none (raw posterior GQ)',
-      modelId: STAT_MODEL_ID,
+      modelId: learned ? `${learned.manifest.modelId}+${STAT_MODEL_ID}` : STAT_MODEL_ID,
       readsSeen,
+      ...(learned
+        ? {
+            learnedModel: {
+              modelId: learned.manifest.modelId,
+              directory: learned.directory,
+              backend: learned.backend,
+              weightsSha256: learned.manifest.weights.sha256,
+              fallback: `${STAT_MODEL_ID} for multi-allelic loci and loci without a model call`,
+            },
+          }
+        : {}),
     },
     records,
     abstentions: mergeIntervals(abstentions),

@@ -46,20 +46,20 @@ export type TileModelCalls = Map<number, PlacedModelCall>;
 export async function loadLearnedGenotyper(modelDir: string | undefined, platform: Platform, warnings: string[]): Promise<LearnedGenotyper | null> {
   if (!modelDir) return null;
   const prefix = 'learned genotyper not used (statistical genotyper instead)';
+  // The backend first: the weights become tensors on whichever backend is active when they load.
+  const { selectBackend } = await import('../model/backend.js');
+  const selection = await selectBackend();
+  if (!selection.tried.some((t) => t.ok)) {
+    warnings.push(`${prefix}: no usable TensorFlow.js backend (${selection.tried.map((t) => `${t.name}: ${t.reason}`).join('; ')})`);
+    return null;
+  }
   let loaded: { model: GenomeLtmMoe; manifest: CheckpointManifest };
   try {
     const { loadCheckpoint } = await import('../model/checkpoint.js');
     loaded = await loadCheckpoint(modelDir);
   } catch (err) {
-    // loadCheckpoint's messages name the file and the field; a missing folder comes as ENOENT with its path.
+    // loadCheckpoint's messages name the file and the field (a missing folder: manifest.json's path).
     warnings.push(`${prefix}: ${err instanceof Error ? err.message : String(err)}`);
-    return null;
-  }
-  const { selectBackend } = await import('../model/backend.js');
-  const selection = await selectBackend();
-  if (!selection.tried.some((t) => t.ok)) {
-    warnings.push(`${prefix}: no usable TensorFlow.js backend (${selection.tried.map((t) => `${t.name}: ${t.reason}`).join('; ')})`);
-    loaded.model.dispose();
     return null;
   }
   const trainedOn = loaded.manifest.config.data.platforms;

@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { CallRecord } from '../call/types.js';
+import type { CallRecord, LearnedProvenance } from '../call/types.js';
 import type { CallRunInfo } from '../call/caller.js';
-import { recordKey } from './vcf.js';
+import { recordKey, verifierVerdict } from './vcf.js';
 
 export const SIDECAR_SCHEMA = 'genomaic.call-provenance/1' as const;
 
@@ -29,6 +29,8 @@ export interface SidecarRunLine {
   modelId: string;
   calibration: string;
   regions: string[];
+  /** Only when a learned checkpoint ran (docs/model.md). */
+  learnedModel?: NonNullable<CallRunInfo['learnedModel']>;
 }
 
 export interface SidecarRecordLine {
@@ -43,7 +45,10 @@ export interface SidecarRecordLine {
   abstainReason: string | null;
   diagnostics: string[];
   modelId: string;
-  verifierVerdict: 'none';
+  /** `none` for the statistical genotyper; else as INFO/VV (pass, reroute:<expert>, abstain:<reason>). */
+  verifierVerdict: string;
+  /** Only when the learned genotyper produced the genotype. */
+  learned?: LearnedProvenance;
   method: string;
   depth: number;
   alleleDepths: number[];
@@ -84,7 +89,8 @@ export function sidecarRecordLine(r: CallRecord): SidecarRecordLine {
     abstainReason: r.abstainReason,
     diagnostics: r.diagnostics,
     modelId: r.modelId,
-    verifierVerdict: 'none',
+    verifierVerdict: verifierVerdict(r),
+    ...(r.learned ? { learned: r.learned } : {}),
     method: r.method,
     depth: r.depth,
     alleleDepths: r.alleleDepths,
@@ -114,5 +120,6 @@ export function sidecarRunLine(info: CallRunInfo, inputs: { bamPath: string; bam
     modelId: info.modelId,
     calibration: info.calibration,
     regions: info.regions.map((r) => `${r.contig}:${r.start + 1}-${r.end}`),
+    ...(info.learnedModel ? { learnedModel: info.learnedModel } : {}),
   };
 }

@@ -49,6 +49,13 @@ export function vcfHeaderLines(h: VcfHeaderInputs): string[] {
     '##INFO=<ID=BGT,Number=1,Type=String,Description="Most probable genotype under the model, also for no-calls">',
     '##INFO=<ID=MID,Number=1,Type=String,Description="Model that produced the genotype (stat-diploid/N: the statistical diploid genotyper)">',
     '##INFO=<ID=VV,Number=1,Type=String,Description="Verifier verdict: pass, reroute, abstain, or none when no verifier ran">',
+    // Defined only when a learned checkpoint ran, so a statistical-only VCF stays as it was.
+    ...(h.info.learnedModel
+      ? [
+          '##INFO=<ID=EXW,Number=.,Type=String,Description="Learned genotyper: experts the router used, as name:weight, strongest first">',
+          '##INFO=<ID=MPP,Number=3,Type=Float,Description="Learned genotyper: calibrated posterior of hom-ref, het, hom-alt for the ALT allele (after any verifier re-route)">',
+        ]
+      : []),
     '##INFO=<ID=GM,Number=1,Type=String,Description="Genotyping method: realigned (local haplotype realignment) or pileup (single-base likelihoods)">',
     '##INFO=<ID=SB,Number=4,Type=Integer,Description="Reads supporting REF forward, REF reverse, ALT forward, ALT reverse (ALT: all alternate alleles)">',
     '##INFO=<ID=RGQ,Number=1,Type=Float,Description="Uncalibrated GQ from the genotype posterior of the statistical model (not capped at 99; calibration maps it to GQ)">',
@@ -62,6 +69,9 @@ export function vcfHeaderLines(h: VcfHeaderInputs): string[] {
     '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Reads decisively supporting each allele">',
     '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Phred-scaled genotype likelihoods, normalised to 0 for the most likely">',
     `##GenomAIc_callerConfig=<platform=${h.info.platform},sha256=${h.info.configHash},model=${h.info.modelId},calibration=${headerValue(h.info.calibration)}>`,
+    ...(h.info.learnedModel
+      ? [`##GenomAIc_learnedModel=<ID=${h.info.learnedModel.modelId},weightsSha256=${h.info.learnedModel.weightsSha256},backend=${h.info.learnedModel.backend},fallback=${headerValue(h.info.learnedModel.fallback)}>`]
+      : []),
     `##commandline=${headerValue(h.commandLine)}`,
     `#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t${h.info.sample}`,
   );
@@ -73,6 +83,18 @@ function formatQual(q: number | null): string {
   return Number.isInteger(q) ? String(q) : q.toFixed(2);
 }
 
+/**
+ * INFO/VV: `none` (statistical genotype), `pass`, `reroute:<expert>` or `abstain:<reason>`;
+ * the reason is the verifier's, which may differ from INFO/ABSTAIN when a caller rule fired first.
+ */
+export function verifierVerdict(r: Pick<CallRecord, 'learned'>): string {
+  const l = r.learned;
+  if (!l) return 'none';
+  if (l.verdict === 'reroute') return `reroute:${l.reroutedTo ?? '?'}`;
+  if (l.verdict === 'abstain') return `abstain:${l.reason ?? '?'}`;
+  return 'pass';
+}
+
 export function vcfRecordLine(r: CallRecord): string {
   const ev = r.evidence;
   const altForward = ev.altForward.reduce((s, x) => s + x, 0);
@@ -82,7 +104,8 @@ export function vcfRecordLine(r: CallRecord): string {
     ...(r.diagnostics.length > 0 ? [`DIAG=${r.diagnostics.join(',')}`] : []),
     `BGT=${r.bestGenotype[0]}/${r.bestGenotype[1]}`,
     `MID=${r.modelId}`,
-    'VV=none',
+    `VV=${verifierVerdict(r)}`,
+    ...(r.learned ? [`EXW=${r.learned.experts.map((e) => `${e.name}:${e.weight}`).join(',')}`, `MPP=${r.learned.posterior.join(',')}`] : []),
     `GM=${r.method}`,
     `SB=${ev.refForward},${ev.refReverse},${altForward},${altReverse}`,
     `RGQ=${r.rawGq.toFixed(2)}`,

@@ -19,7 +19,7 @@ export interface AnalyzeRequest {
   platform: Platform | null;
   sample?: string;
   /** Caller settings (preset file, regions, thresholds); defaults as `genomaic call`. */
-  call?: Partial<Pick<CallJobRequest, 'configPath' | 'regions' | 'minGq' | 'calibrate' | 'thresholds'>>;
+  call?: Partial<Pick<CallJobRequest, 'configPath' | 'regions' | 'minGq' | 'calibrate' | 'thresholds' | 'modelDir'>>;
   commandLine: string;
   /** Alignment worker threads; default every core. */
   threads?: number;
@@ -76,6 +76,7 @@ export async function analyzeSample(
       minGq: request.call?.minGq ?? null,
       calibrate: request.call?.calibrate ?? true,
       thresholds: request.call?.thresholds ?? true,
+      modelDir: request.call?.modelDir ?? null,
       commandLine: request.commandLine,
     },
     options.signal,

@@ -16,7 +16,7 @@ Options:
   -o, --output DIR   output folder (created)                                   (required)
   --platform P       illumina, hifi or ont (default: detected from the reads)
   --sample NAME      sample name for the read group and VCF (default: first FASTQ's name)
-  --config FILE, --region R, --min-gq N, --no-calibration, --no-threshold: as for genomaic call
+  --config FILE, --region R, --min-gq N, --no-calibration, --no-threshold, --model DIR: as for genomaic call
   --json             print a JSON summary on stdout
   -h, --help         this text
 
@@ -32,6 +32,7 @@ const FLAGS = {
   'min-gq': { type: 'string' },
   'no-calibration': { type: 'boolean' },
   'no-threshold': { type: 'boolean' },
+  model: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -72,7 +73,7 @@ export const analyzeCommand: CliCommand = {
           outputDir: outDir,
           platform: flags.platform,
           ...(sample ? { sample } : {}),
-          call: { configPath: flags.configPath, regions: flags.regions, minGq: flags.minGq, calibrate: flags.calibrate, thresholds: flags.thresholds },
+          call: { configPath: flags.configPath, regions: flags.regions, minGq: flags.minGq, calibrate: flags.calibrate, thresholds: flags.thresholds, modelDir: flags.modelDir },
           commandLine: ['genomaic', 'analyze', ...argv].join(' '),
         },
         { signal: controller.signal, onProgress: progress },

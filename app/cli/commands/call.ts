@@ -25,6 +25,10 @@ Options:
   --min-gq N         abstain below this calibrated GQ (default: the preset's abstention.minGq)
   --no-calibration   report the model's raw posterior GQ (no calibration map)
   --no-threshold     keep hard abstention rules but not the GQ thresholds
+  --model DIR        opt-in: genotype bi-allelic loci with the learned model in checkpoint
+                     folder DIR (e.g. assets/models/genomeltm-moe-small); records carry
+                     INFO/MID, VV (verifier verdict), EXW (expert weights). If the checkpoint
+                     cannot be used, a warning says why and the statistical genotyper is used
   --json             print a JSON summary on stdout
   -h, --help         this text
 
@@ -40,6 +44,7 @@ const FLAGS = {
   'min-gq': { type: 'string' },
   'no-calibration': { type: 'boolean' },
   'no-threshold': { type: 'boolean' },
+  model: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -63,7 +68,16 @@ export function parseCallFlags(parsed: ParsedArgs): Omit<CallJobRequest, 'bamPat
     minGq,
     calibrate: !boolFlag(parsed, 'no-calibration'),
     thresholds: !boolFlag(parsed, 'no-threshold'),
+    modelDir: modelDirFlag(parsed),
   };
+}
+
+function modelDirFlag(parsed: ParsedArgs): string | null {
+  const dir = stringFlag(parsed, 'model');
+  if (dir === undefined) return null;
+  if (dir.trim() === '') throw new UsageError('--model needs a checkpoint folder');
+  // Absolute, so the warning, the VCF header and the sidecar name the folder unambiguously.
+  return resolve(dir);
 }
 
 /** Maps an error to an exit code and prints it. */

@@ -1,0 +1,104 @@
+/**
+ * The opt-in learned genotyper in `callVariants` (docs/model.md, "Wiring into the caller") on
+ * the caller tests' fixture: with the shipped checkpoint the records carry the model id, the
+ * expert weights and the verifier verdict in INFO and in the sidecar, and bcftools still reads
+ * the VCF; a checkpoint that cannot be loaded falls back to the statistical genotyper with a
+ * warning that names the file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildCallFixture, type CallFixture } from './fixture.js';
+import { callVariants, STAT_MODEL_ID, type CallResult } from '../../../engine/call/caller.js';
+import { loadPlatformPreset } from '../../../engine/call/config.js';
+import { writeCallOutputs } from '../../../engine/export/write-calls.js';
+
+const MODEL_DIR = resolve('assets/models/genomeltm-moe-small');
+const MODEL_ID = 'genomeltm-moe-small';
+
+let dir: string;
+let fixture: CallFixture;
+
+function run(modelDir?: string): Promise<CallResult> {
+  return callVariants({
+    bamPath: fixture.bam,
+    referencePath: fixture.reference,
+    config: loadPlatformPreset('illumina'),
+    calibration: null,
+    ...(modelDir === undefined ? {} : { modelDir }),
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'genomaic-learned-'));
+  fixture = buildCallFixture(dir);
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('callVariants with the learned genotyper (modelDir)', () => {
+  it('records carry the model id, expert weights and verifier verdict; bcftools accepts the VCF', async () => {
+    const result = await run(MODEL_DIR);
+    expect(result.warnings).toEqual([]);
+    expect(result.info.learnedModel?.modelId).toBe(MODEL_ID);
+    const learned = result.records.filter((r) => r.learned);
+    // Every truth site of the fixture is a bi-allelic candidate, so the model genotypes them.
+    expect(learned.length).toBeGreaterThanOrEqual(fixture.truth.length);
+    for (const r of learned) expect(r.modelId).toBe(MODEL_ID);
+
+    const vcfPath = join(dir, 'model.vcf.gz');
+    const paths = await writeCallOutputs({ result, vcfPath, bamPath: fixture.bam, referencePath: fixture.reference, commandLine: 'test --model', minGq: 10 });
+    const text = gunzipSync(readFileSync(paths.vcf)).toString('utf8');
+    expect(text).toContain('##INFO=<ID=EXW,');
+    expect(text).toContain('##INFO=<ID=VV,');
+    expect(text).toContain(`##GenomAIc_learnedModel=<ID=${MODEL_ID},`);
+    const rows = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+    const modelRows = rows.filter((f) => f[7]!.includes(`MID=${MODEL_ID};`));
+    expect(modelRows.length).toBe(learned.length);
+    for (const f of modelRows) {
+      expect(f[7]).toMatch(/(^|;)VV=(pass|reroute:[a-z-]+|abstain:[A-Z_]+)(;|$)/);
+      expect(f[7]).toMatch(/(^|;)EXW=[a-z-]+:[\d.]+/);
+    }
+
+    const view = spawnSync('bcftools', ['view', '-Ov', '-o', '/dev/null', paths.vcf], { encoding: 'utf8' });
+    expect(view.stderr).toBe('');
+    expect(view.status).toBe(0);
+    const query = spawnSync('bcftools', ['query', '-f', '%INFO/MID\t%INFO/VV\t%INFO/EXW\n', paths.vcf], { encoding: 'utf8' });
+    expect(query.status).toBe(0);
+    expect(query.stdout).toContain(`${MODEL_ID}\t`);
+
+    const sidecar = readFileSync(paths.sidecar, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect((sidecar[0]!.learnedModel as { modelId: string }).modelId).toBe(MODEL_ID);
+    const modelLines = sidecar.filter((l) => l.modelId === MODEL_ID);
+    expect(modelLines.length).toBe(learned.length);
+    for (const l of modelLines) {
+      expect(String(l.verifierVerdict)).toMatch(/^(pass|reroute:|abstain:)/);
+      expect((l.learned as { experts: unknown[] }).experts.length).toBeGreaterThan(0);
+    }
+  }, 240_000);
+
+  it('a checkpoint that does not load falls back to the statistical genotyper with a warning naming the file', async () => {
+    const bad = join(dir, 'bad-model');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'manifest.json'), '{ not json');
+    const [fallback, plain] = [await run(bad), await run()];
+    expect(fallback.warnings).toHaveLength(1);
+    expect(fallback.warnings[0]).toContain('learned genotyper not used');
+    expect(fallback.warnings[0]).toContain(join(bad, 'manifest.json'));
+    expect(fallback.info.modelId).toBe(STAT_MODEL_ID);
+    expect(fallback.info.learnedModel).toBeUndefined();
+    expect(fallback.records.every((r) => r.modelId === STAT_MODEL_ID && r.learned === undefined)).toBe(true);
+    // The fallback is exactly the statistical run.
+    expect(JSON.stringify(fallback.records)).toBe(JSON.stringify(plain.records));
+  }, 240_000);
+
+  it('a missing folder also falls back, naming the path', async () => {
+    const missing = join(dir, 'no-such-model');
+    const result = await run(missing);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toContain(missing);
+    expect(result.records.every((r) => r.modelId === STAT_MODEL_ID)).toBe(true);
+  }, 240_000);
+});
