@@ -173,6 +173,8 @@ export interface RunConfig {
   referencePath?: string;
   /** Analyze runs: the sample name in the read group and the VCF. */
   sample?: string;
+  /** Analyze runs from an existing BAM instead of reads. */
+  bamPath?: string;
 }
 
 export interface RunDetail extends RunSummary {
@@ -185,8 +187,8 @@ export interface RunDetail extends RunSummary {
   outputs?: RunOutputs;
 }
 
-/** The steps of a run: QC runs only ingest; analyze runs ingest, align, call. */
-export type JobStage = 'ingest' | 'align' | 'call';
+/** The steps of a run: QC runs only ingest; analyze runs ingest, align, call (or import, call from a BAM). */
+export type JobStage = 'ingest' | 'import' | 'align' | 'call';
 
 export interface JobProgress {
   runId: string;
@@ -238,6 +240,14 @@ export interface RequestMap {
    */
   'analyze.start': {
     params: { readPaths: string[]; referencePath: string; platform?: Platform | 'auto'; sample?: string };
+    result: { runId: string };
+  };
+  /**
+   * Call variants from an existing alignment (another aligner's BAM): imported (validated against
+   * the reference, sorted, indexed), then called and opened for review like any analysis.
+   */
+  'analyze.fromBam': {
+    params: { bamPath: string; referencePath: string; platform?: Platform | 'auto'; sample?: string };
     result: { runId: string };
   };
   /** Analyze the bundled demo (real NA12878 reads on a 12 kb chr22 segment). */

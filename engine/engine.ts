@@ -84,6 +84,15 @@ export class Engine {
           sample: params.sample,
         }),
       }),
+      'analyze.fromBam': async (params) => ({
+        runId: await this.startAnalyze({
+          readPaths: undefined,
+          bamPath: params.bamPath,
+          referencePath: params.referencePath,
+          platform: params.platform,
+          sample: params.sample,
+        }),
+      }),
       'demo.start': async () => {
         const demo = join(findPackageRoot(), 'assets', 'demo');
         return {
@@ -163,8 +172,12 @@ export class Engine {
     return this.track(run.id, (signal) => this.executeQc(run.id, inputs, config, signal));
   }
 
-  async startAnalyze(request: { readPaths: unknown; referencePath: unknown; platform: unknown; sample: unknown }): Promise<string> {
-    const reads = await describeInputs(requirePaths(request.readPaths, 'analyze.start needs one FASTQ or an R1/R2 pair'));
+  /** From reads (QC → align → call) or, with `bamPath`, from an existing alignment (import → call). */
+  async startAnalyze(request: { readPaths: unknown; bamPath?: unknown; referencePath: unknown; platform: unknown; sample: unknown }): Promise<string> {
+    const fromBam = request.bamPath !== undefined;
+    const reads = await describeInputs(
+      fromBam ? [requireString(request.bamPath, 'bamPath')] : requirePaths(request.readPaths, 'analyze.start needs one FASTQ or an R1/R2 pair'),
+    );
     const [reference] = await describeInputs([requireString(request.referencePath, 'referencePath')]);
     if (reads.some((r) => r.path === reference!.path)) throw EngineError.of('invalid-request', 'The reference is also given as reads');
     const sample = request.sample === undefined ? undefined : requireString(request.sample, 'sample');
@@ -176,6 +189,7 @@ export class Engine {
       platform: request.platform === undefined ? 'auto' : requirePlatform(request.platform),
       referencePath: reference!.path,
       ...(sample ? { sample } : {}),
+      ...(fromBam ? { bamPath: reads[0]!.path } : {}),
     };
     const run = this.store.createRun('analyze', config, [...reads, reference!]);
     this.emit('run.updated', run);
@@ -235,12 +249,13 @@ export class Engine {
   }
 
   private async executeAnalyze(runId: string, reads: RunInputRef[], config: RunConfig, signal: AbortSignal): Promise<RunSummary> {
-    const report = this.progressReporter(runId, ['ingest', 'align', 'call']);
+    const report = this.progressReporter(runId, config.bamPath ? ['import', 'call'] : ['ingest', 'align', 'call']);
     return this.settle(runId, async () => {
       const outputDir = join(this.dataDir, 'runs', runId);
       await mkdir(outputDir, { recursive: true });
       const input: AnalyzeJobInput = {
-        readPaths: reads.map((r) => r.path),
+        readPaths: config.bamPath ? [] : reads.map((r) => r.path),
+        bamPath: config.bamPath ?? null,
         referencePath: config.referencePath!,
         platform: config.platform,
         detectionReads: config.detectionReads,
@@ -252,7 +267,7 @@ export class Engine {
         signal,
         onProgress: report,
       });
-      this.store.recordIngest(runId, result.ingest.files, result.ingest.pairs);
+      if (result.ingest) this.store.recordIngest(runId, result.ingest.files, result.ingest.pairs);
       await importRunOutputs(new ReviewStore(this.store.connection), runId, await locateAnalysisOutputs(outputDir), { dataDir: this.dataDir, ownedDir: true });
       return this.store.finishRun(runId);
     });

@@ -6,12 +6,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JobStage, Platform } from '../../app/contract.js';
 import { ingestFastqFiles, type IngestResult } from '../ingest/index.js';
-import { analyzeSample } from '../pipeline/analyze.js';
+import { analyzeBam, analyzeSample, type AnalyzeOutcome, type AnalyzeProgress } from '../pipeline/analyze.js';
 import { EngineError, toGenomaicError } from '../errors.js';
 import type { CancelMessage, WorkerMessage } from './worker-job.js';
 
 export interface AnalyzeJobInput {
+  /** FASTQ to QC and align; empty when `bamPath` is given. */
   readPaths: string[];
+  /** An existing alignment to import instead of aligning reads. */
+  bamPath: string | null;
   referencePath: string;
   platform: Platform | 'auto';
   detectionReads: number;
@@ -32,8 +35,9 @@ export interface AnalyzeJobProgress {
 }
 
 export interface AnalyzeJobResult {
-  ingest: IngestResult;
-  platform: Platform;
+  /** null when the run started from a BAM. */
+  ingest: IngestResult | null;
+  platform: Platform | null;
   sample: string;
   outputDir: string;
   warnings: string[];
@@ -76,38 +80,42 @@ if (port) {
     if (msg.type === 'cancel') abort.abort();
   });
   const post = (progress: AnalyzeJobProgress): void => port.postMessage({ type: 'progress', progress } satisfies Message);
+  const onProgress = (p: AnalyzeProgress, currentFile: string): void => {
+    if (p.stage === 'call') {
+      const c = p.call;
+      post({ stage: 'call', detail: `calling ${c.contig}: ${c.records} records`, done: c.basesDone, total: c.basesTotal, unit: 'bp', reads: 0, currentFile: input.referencePath });
+    } else {
+      const a = p.align;
+      post({ stage: p.stage, detail: a.detail, done: a.bytesRead, total: a.bytesTotal, unit: 'bytes', reads: a.reads, currentFile });
+    }
+  };
+  const common = {
+    referencePath: input.referencePath,
+    outputDir: input.outputDir,
+    ...(input.sample ? { sample: input.sample } : {}),
+    commandLine: input.commandLine,
+  };
   try {
-    const ingest = await ingestFastqFiles(input.readPaths, {
-      signal: abort.signal,
-      platform: input.platform,
-      detectionReads: input.detectionReads,
-      onProgress: (p) =>
-        post({ stage: 'ingest', detail: 'validating reads and measuring QC', done: p.bytesRead, total: p.bytesTotal, unit: 'bytes', reads: p.reads, currentFile: p.currentFile }),
-    });
-    const platform = platformForAnalysis(input.platform, ingest);
-    const readPaths = alignerReadOrder(ingest);
-    const outcome = await analyzeSample(
-      {
-        readPaths,
-        referencePath: input.referencePath,
-        outputDir: input.outputDir,
-        platform,
-        ...(input.sample ? { sample: input.sample } : {}),
-        commandLine: input.commandLine,
-      },
-      {
+    let ingest: IngestResult | null = null;
+    let platform: Platform | null;
+    let outcome: AnalyzeOutcome;
+    if (input.bamPath !== null) {
+      const bamPath = input.bamPath;
+      // The BAM's read group names the platform when the user doesn't.
+      platform = input.platform === 'auto' ? null : input.platform;
+      outcome = await analyzeBam({ ...common, bamPath, platform }, { signal: abort.signal, onProgress: (p) => onProgress(p, bamPath) });
+    } else {
+      ingest = await ingestFastqFiles(input.readPaths, {
         signal: abort.signal,
-        onProgress: (p) => {
-          if (p.stage === 'align') {
-            const a = p.align;
-            post({ stage: 'align', detail: a.detail, done: a.bytesRead, total: a.bytesTotal, unit: 'bytes', reads: a.reads, currentFile: readPaths[0]! });
-          } else {
-            const c = p.call;
-            post({ stage: 'call', detail: `calling ${c.contig}: ${c.records} records`, done: c.basesDone, total: c.basesTotal, unit: 'bp', reads: 0, currentFile: input.referencePath });
-          }
-        },
-      },
-    );
+        platform: input.platform,
+        detectionReads: input.detectionReads,
+        onProgress: (p) =>
+          post({ stage: 'ingest', detail: 'validating reads and measuring QC', done: p.bytesRead, total: p.bytesTotal, unit: 'bytes', reads: p.reads, currentFile: p.currentFile }),
+      });
+      platform = platformForAnalysis(input.platform, ingest);
+      const readPaths = alignerReadOrder(ingest);
+      outcome = await analyzeSample({ ...common, readPaths, platform }, { signal: abort.signal, onProgress: (p) => onProgress(p, readPaths[0]!) });
+    }
     port.postMessage({
       type: 'result',
       result: { ingest, platform, sample: outcome.sample, outputDir: input.outputDir, warnings: outcome.warnings, summary: outcome.summary },

@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { alignReads, type AlignProgress, type AlignSummary } from '../align/align-reads.js';
+import { alignReads, type AlignProgress } from '../align/align-reads.js';
+import { importBam } from '../align/bam-import.js';
 import type { CallProgress } from '../call/caller.js';
 import { runCallJob, summariseCalls, type CallJobOutcome, type CallJobRequest } from '../call/call-job.js';
 import { ABSTAIN_REASON_TEXT, type AbstainReason, type Platform } from '../call/types.js';
@@ -25,13 +26,14 @@ export interface AnalyzeRequest {
   threads?: number;
 }
 
-export type AnalyzeProgress = { stage: 'align'; align: AlignProgress } | { stage: 'call'; call: CallProgress };
+export type AnalyzeProgress = { stage: 'align' | 'import'; align: AlignProgress } | { stage: 'call'; call: CallProgress };
 
 export interface AnalyzeOutcome {
   sample: string;
   bamPath: string;
   reportPath: string;
-  align: AlignSummary;
+  /** One line on where the alignments came from, for the report. */
+  alignment: string;
   call: CallJobOutcome;
   summary: Record<string, number>;
   warnings: string[];
@@ -65,6 +67,36 @@ export async function analyzeSample(
     commandLine: request.commandLine,
   });
 
+  const alignment = `GenomAIc built-in, preset ${align.preset}, ${align.reads.toLocaleString('en-US')} reads, ${(100 * align.mappedFraction).toFixed(2)}% mapped`;
+  return callAndReport(request, options, { sample, outDir, bamPath, alignment, warnings: align.warnings });
+}
+
+/** An existing alignment (another aligner's BAM): imported against the reference, then called. */
+export async function analyzeBam(
+  request: Omit<AnalyzeRequest, 'readPaths' | 'threads'> & { bamPath: string },
+  options: { signal: AbortSignal; onProgress?: (progress: AnalyzeProgress) => void },
+): Promise<AnalyzeOutcome> {
+  const sample = request.sample ?? basename(request.bamPath).replace(/\.bam$/i, '');
+  const outDir = resolve(request.outputDir);
+  mkdirSync(outDir, { recursive: true });
+  const bamPath = join(outDir, `${sample}.bam`);
+  const imported = await importBam({
+    referencePath: request.referencePath,
+    inputPath: request.bamPath,
+    outputPath: bamPath,
+    signal: options.signal,
+    onProgress: (p) => options.onProgress?.({ stage: 'import', align: p }),
+  });
+  const alignment = `imported from ${request.bamPath}: ${imported.records.toLocaleString('en-US')} records, ${imported.mapped.toLocaleString('en-US')} mapped`;
+  return callAndReport({ ...request, readPaths: [request.bamPath] }, options, { sample, outDir, bamPath, alignment, warnings: imported.warnings });
+}
+
+async function callAndReport(
+  request: AnalyzeRequest,
+  options: { signal: AbortSignal; onProgress?: (progress: AnalyzeProgress) => void },
+  aligned: { sample: string; outDir: string; bamPath: string; alignment: string; warnings: string[] },
+): Promise<AnalyzeOutcome> {
+  const { sample, outDir, bamPath, alignment } = aligned;
   const call = await runCallJob(
     {
       bamPath,
@@ -84,16 +116,16 @@ export async function analyzeSample(
   );
 
   const summary = summariseCalls(call);
-  const warnings = [...align.warnings, ...call.result.warnings];
+  const warnings = [...aligned.warnings, ...call.result.warnings];
   const reportPath = join(outDir, 'report.md');
-  await writeFileAtomically(reportPath, renderReport(request, sample, align, call, summary, warnings));
-  return { sample, bamPath, reportPath, align, call, summary, warnings };
+  await writeFileAtomically(reportPath, renderReport(request, sample, alignment, call, summary, warnings));
+  return { sample, bamPath, reportPath, alignment, call, summary, warnings };
 }
 
 function renderReport(
   request: AnalyzeRequest,
   sample: string,
-  align: AlignSummary,
+  alignment: string,
   call: CallJobOutcome,
   summary: Record<string, number>,
   warnings: string[],
@@ -103,9 +135,9 @@ function renderReport(
   return [
     `# GenomAIc analysis: ${sample}`,
     '',
-    `Reads: ${request.readPaths.join(', ')}  `,
+    `Input: ${request.readPaths.join(', ')}  `,
     `Reference: ${request.referencePath}  `,
-    `Aligner: GenomAIc built-in, preset ${align.preset}, ${align.reads.toLocaleString('en-US')} reads, ${(100 * align.mappedFraction).toFixed(2)}% mapped  `,
+    `Alignments: ${alignment}  `,
     `Caller: ${call.result.info.modelId}, platform ${call.platform}, config sha256 ${call.result.info.configHash.slice(0, 12)}…, calibration ${call.result.info.calibration}`,
     '',
     '| calls | SNV | indel | abstained sites | abstention intervals |',

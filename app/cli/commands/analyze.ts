@@ -57,7 +57,7 @@ export const analyzeCommand: CliCommand = {
       const flags = parseCallFlags(parsed);
       let lastLine = 0;
       const progress = (p: AnalyzeProgress): void => {
-        const line = p.stage === 'align' ? describeAlignProgress(p.align) : describeCallProgress(p.call);
+        const line = p.stage === 'call' ? describeCallProgress(p.call) : describeAlignProgress(p.align);
         const now = Date.now();
         if (io.stderrIsTty) io.stderr.write(`\r\x1b[2K${line}`);
         else if (now - lastLine > 3000) {

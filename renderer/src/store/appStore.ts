@@ -69,6 +69,8 @@ export interface AppActions {
   startFromDialog(): Promise<boolean>;
   /** Starts an analysis (QC → alignment → calls) of reads against a reference on the host. */
   startAnalysis(request: { readPaths: readonly string[]; referencePath: string; sample?: string }): Promise<boolean>;
+  /** Calls variants from an existing BAM (another aligner's) against a reference on the host. */
+  startAnalysisFromBam(request: { bamPath: string; referencePath: string; sample?: string }): Promise<boolean>;
   /** Analyzes the bundled demo data. */
   startDemo(): Promise<boolean>;
   /** Starts a new run over the same inputs and platform setting as `runId`. */
@@ -282,6 +284,12 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
             platform: get().platformChoice,
             ...(sample ? { sample } : {}),
           }),
+        );
+      },
+
+      startAnalysisFromBam({ bamPath, referencePath, sample }) {
+        return startAnalysisRun(() =>
+          bridge.request('analyze.fromBam', { bamPath, referencePath, platform: get().platformChoice, ...(sample ? { sample } : {}) }),
         );
       },
 

@@ -50,6 +50,30 @@ describe('analyze run', () => {
     expect(page.rows.some((r) => r.filter === 'PASS')).toBe(true);
   });
 
+  it("calls from another aligner's BAM: imported against the reference, then called and imported for review", async () => {
+    // A BAM from a peer aligner, made here as a user would (minimap2 + samtools).
+    const demo = join(process.cwd(), 'assets', 'demo');
+    const sam = join(dir, 'peer.sam');
+    const bam = join(dir, 'peer.bam');
+    const mapped = spawnSync('minimap2', ['-ax', 'sr', '-R', '@RG\\tID:peer\\tSM:NA12878\\tPL:ILLUMINA', '-o', sam, join(demo, 'q.fa'), join(demo, 'NA12878.chr22.tiny.fq.gz')]);
+    expect(mapped.status).toBe(0);
+    expect(spawnSync('samtools', ['sort', '-o', bam, sam]).status).toBe(0);
+
+    const stages = new Set<string>();
+    const off = engine.on('run.progress', (p: JobProgress) => stages.add(`${p.stageIndex}/${p.stageCount}:${p.stage}`));
+    const { runId } = await engine.handle('analyze.fromBam', { bamPath: bam, referencePath: join(demo, 'q.fa'), sample: 'NA12878' });
+    const summary = await engine.waitForRun(runId);
+    off();
+    expect(summary.error).toBeNull();
+    expect(summary.status).toBe('done');
+    expect([...stages]).toEqual(expect.arrayContaining(['2/2:call']));
+    const run = await engine.handle('run.get', { runId });
+    expect(run.config.bamPath).toBe(bam);
+    expect(spawnSync('samtools', ['quickcheck', run.outputs!.bam]).status).toBe(0);
+    const page = await engine.handle('calls.list', { runId, offset: 0, limit: 100 });
+    expect(page.rows.filter((r) => r.filter === 'PASS' && r.type === 'snv').length).toBeGreaterThanOrEqual(14);
+  });
+
   it('refuses a missing reference before starting, naming it', async () => {
     await expect(
       engine.handle('analyze.start', { readPaths: [join(dir, 'x.fq')], referencePath: join(dir, 'none.fa') }),

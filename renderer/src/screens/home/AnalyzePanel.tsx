@@ -9,11 +9,12 @@ function linesOf(text: string): string[] {
 }
 
 /**
- * A full analysis: reads (one FASTQ, or an R1/R2 pair) against a reference FASTA, both read in
- * place on the host. The platform comes from the platform choice above (auto-detected by default).
+ * A full analysis: reads (one FASTQ, or an R1/R2 pair), or another aligner's BAM, against a
+ * reference FASTA, all read in place on the host. The platform comes from the platform choice above (auto-detected by default).
  */
 export function AnalyzePanel() {
   const startAnalysis = useApp((s) => s.startAnalysis);
+  const startAnalysisFromBam = useApp((s) => s.startAnalysisFromBam);
   const startDemo = useApp((s) => s.startDemo);
   const starting = useApp((s) => s.starting);
   const [reads, setReads] = useState('');
@@ -32,11 +33,15 @@ export function AnalyzePanel() {
         event.preventDefault();
         if (!ready) return;
         const trimmedSample = sample.trim();
-        void startAnalysis({ readPaths, referencePath: reference.trim(), ...(trimmedSample ? { sample: trimmedSample } : {}) });
+        const common = { referencePath: reference.trim(), ...(trimmedSample ? { sample: trimmedSample } : {}) };
+        // One BAM instead of reads: call from that alignment.
+        const [first] = readPaths;
+        if (readPaths.length === 1 && first !== undefined && /\.bam$/i.test(first)) void startAnalysisFromBam({ bamPath: first, ...common });
+        else void startAnalysis({ readPaths, ...common });
       }}
     >
       <span className="panel-title">Analyze: reads → calls</span>
-      <label htmlFor={readsId}>Reads (one FASTQ, or R1 and R2)</label>
+      <label htmlFor={readsId}>Reads (one FASTQ, or R1 and R2) or an aligned BAM</label>
       <textarea
         id={readsId}
         className="mono"

@@ -10,6 +10,7 @@ interface RunProgressPanelProps {
 
 const STAGE_TITLE: Record<JobProgress['stage'], string> = {
   ingest: 'Reading input',
+  import: 'Importing the BAM',
   align: 'Aligning reads',
   call: 'Calling variants',
 };
