@@ -11,18 +11,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
-
-/** mulberry32: tiny, fast, deterministic; good enough for synthetic reads. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../engine/util/seeded-random.js';
+import { seededRandom } from '../engine/util/seeded-random.js';
 
 export interface IlluminaGeneratorOptions {
   /** Stop once the compressed output reaches this many bytes (for .gz) or raw bytes (plain). */

@@ -23,7 +23,7 @@ import { loadModelTrainingConfig } from '../engine/model/config.js';
 import { loadCheckpoint } from '../engine/model/checkpoint.js';
 import { FEATURE_COUNT } from '../engine/model/features.js';
 import { GenomeLtmMoe } from '../engine/model/model.js';
-import { SeededRandom } from '../engine/model/random.js';
+import { SeededRandom } from '../engine/util/seeded-random.js';
 import { defaultLookahead, streamPredict, type FeatureSource } from '../engine/model/streaming.js';
 import { inferenceScan } from '../engine/model/ssm.js';
 import { batchFromTiles, generateSyntheticTile } from '../engine/model/synthetic.js';

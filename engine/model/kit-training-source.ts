@@ -30,7 +30,7 @@ import { hashConfig } from '../util/canonical-json.js';
 import type { KitDataSettings } from './config.js';
 import { alternateAllele, encodeTile, FEATURE_COUNT, FEATURE_SCHEMA_VERSION, type Allele } from './features.js';
 import { candidateColumnAllele, pileupColumnsFromReads } from './pileup-columns.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../util/seeded-random.js';
 import { BACKGROUND_WEIGHT } from './synthetic.js';
 import type { TrainingBatch, TrainingExampleSource } from './train-data.js';
 

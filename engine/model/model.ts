@@ -8,7 +8,7 @@ import type { ModelArchitecture } from './config.js';
 import { FEATURE_COUNT } from './features.js';
 import { defineMoe, GENOTYPE_CLASS_COUNT, runMoe, type MoeOutput } from './moe.js';
 import { ParameterStore } from './params.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../util/seeded-random.js';
 import { backboneWindow, defineBackbone, type ScanImplementation } from './ssm.js';
 
 /**

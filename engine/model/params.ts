@@ -4,7 +4,7 @@
  * inference, and a checkpoint is simply the name → Float32 array map.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SeededRandom } from './random.js';
+import type { SeededRandom } from '../util/seeded-random.js';
 
 export interface ParameterSpec {
   name: string;

@@ -14,7 +14,7 @@ import type { Platform } from '../../app/contract.js';
 import { hashConfig } from '../util/canonical-json.js';
 import type { DataSettings, SyntheticDataSettings } from './config.js';
 import { ALLELES, BASES, emptyAlleleCounts, encodeTile, FEATURE_COUNT, type Allele, type AlleleCounts, type Base, type PileupColumnEvidence, type ReferenceBase } from './features.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../util/seeded-random.js';
 import type { TrainingBatch, TrainingExampleSource } from './train-data.js';
 
 const SUBSTITUTION_ERROR: Record<Platform, number> = { illumina: 0.004, hifi: 0.002, ont: 0.02 };

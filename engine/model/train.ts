@@ -15,7 +15,7 @@ import type { ModelTrainingConfig } from './config.js';
 import { CHANNEL_INDEX, FEATURE_COUNT, reverseComplementTile } from './features.js';
 import { GenomeLtmMoe } from './model.js';
 import { GENOTYPE_CLASS_COUNT, routerHintTargets } from './moe.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../util/seeded-random.js';
 import { SyntheticExampleSource } from './synthetic.js';
 import type { TrainingBatch, TrainingExampleSource } from './train-data.js';
 

@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../../engine/util/seeded-random.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'align');
 
@@ -23,14 +24,8 @@ export function fastaSequence(path: string): string {
   return readFileSync(path, 'utf8').split('\n').filter((l) => !l.startsWith('>')).join('').toUpperCase();
 }
 
-/** A small deterministic generator (LCG) so that synthetic reads are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+/** The shared seeded generator, so synthetic reads are the same on every run. */
+export { seededRandom } from '../../../engine/util/seeded-random.js';
 
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N' };
 export function reverseComplement(s: string): string {

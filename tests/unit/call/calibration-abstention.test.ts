@@ -14,24 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../engine/util/seeded-random.js';
 
 /**
  * Calls from a model whose raw GQ claims far more than it has: the true error falls as a
  * power of the raw GQ, σ(1 − 1.5·ln(1 + raw)), as on the benchmark's training regions.
  */
 function overconfidentSamples(n: number, seed: number): { rawGq: number; wrong: boolean }[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: n }, () => {
     const rawGq = Math.round(random() * 200);
     return { rawGq, wrong: random() < 1 / (1 + Math.exp(-(1 - 1.5 * Math.log1p(rawGq)))) };

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callCommand } from '../../../app/cli/commands/call.js';
 import type { CliIo } from '../../../app/cli/command.js';
+import { seededRandom } from '../../../engine/util/seeded-random.js';
 
 export interface TruthVariant {
   /** 1-based, VCF style. */
@@ -30,17 +31,6 @@ export interface CallFixture {
   coveredLength: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomSequence(length: number, random: () => number): string {
   let s = '';
   for (let i = 0; i < length; i++) s += 'ACGT'[Math.floor(random() * 4)];
@@ -48,7 +38,7 @@ function randomSequence(length: number, random: () => number): string {
 }
 
 export function fixtureReference(): string {
-  const random = mulberry32(7);
+  const random = seededRandom(7);
   let seq = randomSequence(6000, random).split('');
   // A homopolymer and a dinucleotide repeat, where indels slide.
   const put = (at: number, text: string): void => {
@@ -95,7 +85,7 @@ export function buildCallFixture(dir: string, contig = 'chrT'): CallFixture {
   ];
   const hap1 = applyVariants(reference, truth);
   const hap2 = applyVariants(reference, truth.filter((v) => v.genotype === '1/1'));
-  const random = mulberry32(11);
+  const random = seededRandom(11);
   const coveredLength = 5000;
   const reads: string[] = [];
   let n = 0;

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BamReference } from '../../../engine/formats/bam-header.js';
 import { BamFlag, type BamRecordInput, type BamTag, type CigarOp } from '../../../engine/formats/bam-record.js';
+export { seededRandom } from '../../../engine/util/seeded-random.js';
+import { seededRandom } from '../../../engine/util/seeded-random.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -66,18 +68,6 @@ export async function requirePackageFile(path: string, debianPackage: string): P
 export async function makeTempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `genomaic-${prefix}-`));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
-
-/** Deterministic PRNG (mulberry32), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const TEST_REFERENCES: BamReference[] = [

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKEND_ORDER, describeSelection, selectBackend } from '../../../engine/model/backend.js';
 import { ssdChunked } from '../../../engine/model/ssm.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { randomArray, tf } from './helpers.js';
 
 function gradientIsFinite(): boolean {

@@ -12,7 +12,7 @@ import { loadModelTrainingConfig } from '../../../engine/model/config.js';
 import { GenomeLtmMoe, MODEL_CODE_VERSION } from '../../../engine/model/model.js';
 import { FEATURE_COUNT, FEATURE_SCHEMA_VERSION } from '../../../engine/model/features.js';
 import { hashConfig } from '../../../engine/util/canonical-json.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { findPackageRoot } from '../../../engine/version.js';
 import { maxAbsDifference, randomArray, tf, useProductBackend } from './helpers.js';
 

@@ -8,7 +8,7 @@ import {
   alternateAllele, CHANNEL_INDEX, emptyAlleleCounts, encodeTile, FEATURE_CHANNELS, FEATURE_COUNT, homopolymerRuns,
   reverseComplementTile, type Base, type PileupColumnEvidence, type ReferenceBase,
 } from '../../../engine/model/features.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 
 function column(position: number, refBase: ReferenceBase, overrides: Partial<PileupColumnEvidence> = {}): PileupColumnEvidence {
   return {

@@ -13,7 +13,7 @@ import { trainModel } from '../../../engine/model/train.js';
 import { loadCheckpoint } from '../../../engine/model/checkpoint.js';
 import { genotypeTile, type ModelCall } from '../../../engine/model/genotype.js';
 import { generateSyntheticTile } from '../../../engine/model/synthetic.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { emptyAlleleCounts, type PileupColumnEvidence, type ReferenceBase } from '../../../engine/model/features.js';
 import type { GenomeLtmMoe } from '../../../engine/model/model.js';
 import { findPackageRoot } from '../../../engine/version.js';

@@ -1,7 +1,7 @@
 /** Shared by the model tests: one backend per test file (vitest forks), seeded random arrays. */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendSelection } from '../../../engine/model/backend.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 
 /** The backend the product would pick here (wasm on these machines). */
 export async function useProductBackend(): Promise<BackendSelection> {

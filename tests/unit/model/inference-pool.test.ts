@@ -13,7 +13,7 @@ import { loadModelTrainingConfig } from '../../../engine/model/config.js';
 import { saveCheckpoint, loadCheckpoint } from '../../../engine/model/checkpoint.js';
 import { GenomeLtmMoe, readPredictions } from '../../../engine/model/model.js';
 import { FEATURE_COUNT } from '../../../engine/model/features.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { inferenceScan } from '../../../engine/model/ssm.js';
 import { hashConfig } from '../../../engine/util/canonical-json.js';
 import { findPackageRoot } from '../../../engine/version.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSuite } from '../../../bench/config.js';
 import { validateModelTrainingConfig, type KitDataSettings } from '../../../engine/model/config.js';
 import { kitFiles, KitTrainingSource, openKitTrainingSource } from '../../../engine/model/kit-training-source.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { BACKGROUND_WEIGHT } from '../../../engine/model/synthetic.js';
 
 const CONTIG_LENGTH = 3000;

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBalancingLoss, runMoe, topKMask, defineMoe, routerHintTargets, contextSpeciality } from '../../../engine/model/moe.js';
 import { ParameterStore } from '../../../engine/model/params.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import type { ModelArchitecture } from '../../../engine/model/config.js';
 import { CHANNEL_INDEX, FEATURE_COUNT } from '../../../engine/model/features.js';
 import { maxAbs, randomArray, tf, useProductBackend } from './helpers.js';

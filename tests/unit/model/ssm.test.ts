@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ssdChunked, ssdRecurrent, ssdSequentialReference, exponentialSegmentSums, type SsdInputs } from '../../../engine/model/ssm.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { maxAbs, maxAbsDifference, randomArray, tf, useProductBackend } from './helpers.js';
 
 const batch = 2;

@@ -11,7 +11,7 @@ import { arrayFeatureSource, defaultLookahead, streamPredict } from '../../../en
 import type { ModelArchitecture } from '../../../engine/model/config.js';
 import type { ScanImplementation } from '../../../engine/model/ssm.js';
 import { FEATURE_COUNT } from '../../../engine/model/features.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { maxAbs, maxAbsDifference, randomArray, tf, useProductBackend } from './helpers.js';
 
 const arch: ModelArchitecture = {

@@ -11,7 +11,7 @@ import { loadModelTrainingConfig } from '../../../engine/model/config.js';
 import { augmentReverseComplement, trainModel } from '../../../engine/model/train.js';
 import { loadCheckpoint } from '../../../engine/model/checkpoint.js';
 import { SyntheticExampleSource } from '../../../engine/model/synthetic.js';
-import { SeededRandom } from '../../../engine/model/random.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { FEATURE_COUNT, reverseComplementTile } from '../../../engine/model/features.js';
 import { findPackageRoot } from '../../../engine/version.js';
 import { hashConfig } from '../../../engine/util/canonical-json.js';

@@ -1,7 +1,8 @@
 /**
- * Seeded pseudo-random numbers for everything the model does at random (weight init, synthetic
- * data, batch order, augmentation), so a training run is a function of its config and seed.
- * tf.random* ops are avoided for that reason: their streams differ across backends.
+ * Seeded pseudo-random numbers for everything done at random (model weight init, synthetic data,
+ * batch order, augmentation; generated benchmark and test inputs), so a run is a function of its
+ * config and seed. The model avoids tf.random* ops for that reason: their streams differ across
+ * backends.
  */
 
 /** mulberry32: small, fast, full-period 32-bit generator; plenty for init and sampling. */
@@ -61,4 +62,10 @@ export class SeededRandom {
   fork(salt: number): SeededRandom {
     return new SeededRandom((Math.imul(this.int(0x7fffffff) ^ salt, 0x9e3779b1) >>> 0) ^ salt);
   }
+}
+
+/** The generator as a plain `() => number` in [0, 1), for code that needs only uniform draws. */
+export function seededRandom(seed: number): () => number {
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
