@@ -34,25 +34,38 @@ export function describeProgress(p: JobProgress): string {
 }
 
 /**
- * Progress on stderr: redrawn in place on a terminal; in a log (CI, a workflow engine) one
- * line every few seconds so the log stays readable.
+ * Progress lines on stderr: redrawn in place on a terminal; in a log (CI, a workflow engine) one
+ * line every few seconds, plus every line marked `always` (a new stage), so the log stays readable.
  */
-export function progressReporter(io: CliIo, intervalMs = 3000): { update(p: JobProgress): void; done(): void } {
+export interface LineReporter {
+  update(line: string, always?: boolean): void;
+  /** Clears a line drawn in place, before the final output. */
+  done(): void;
+}
+
+export function lineReporter(io: CliIo, intervalMs = 3000): LineReporter {
   let last = 0;
   let drawn = false;
   return {
-    update(p) {
+    update(line, always = false) {
       const now = Date.now();
       if (io.stderrIsTty) {
-        io.stderr.write(`\r\x1b[2K${describeProgress(p)}`);
+        io.stderr.write(`\r\x1b[2K${line}`);
         drawn = true;
-      } else if (now - last >= intervalMs) {
-        io.stderr.write(`${describeProgress(p)}\n`);
+      } else if (always || now - last >= intervalMs) {
+        io.stderr.write(`${line}\n`);
         last = now;
       }
     },
     done() {
       if (drawn) io.stderr.write('\r\x1b[2K');
+      drawn = false;
     },
   };
+}
+
+/** A run's progress frames through `lineReporter`. */
+export function progressReporter(io: CliIo, intervalMs = 3000): { update(p: JobProgress): void; done(): void } {
+  const lines = lineReporter(io, intervalMs);
+  return { update: (p) => lines.update(describeProgress(p)), done: () => lines.done() };
 }

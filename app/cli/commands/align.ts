@@ -1,5 +1,6 @@
 import type { CliCommand, CliIo } from '../command.js';
 import { EXIT } from '../command.js';
+import { lineReporter } from '../progress.js';
 import { boolFlag, parseArgs, stringFlag, UsageError } from '../args.js';
 import { formatDuration } from '../progress.js';
 import type { AlignProgress, AlignSummary } from '../../../engine/align/align-reads.js';
@@ -114,22 +115,9 @@ export const alignCommand: CliCommand = {
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();
     process.on('SIGINT', onSigint);
-    let lastDraw = 0;
-    let drawn = false;
-    const onProgress = (p: AlignProgress): void => {
-      const now = Date.now();
-      if (io.stderrIsTty) {
-        io.stderr.write(`\r\x1b[2K${describeAlignProgress(p)}`);
-        drawn = true;
-      } else if (now - lastDraw >= 3000 || p.stage !== 'align') {
-        io.stderr.write(`${describeAlignProgress(p)}\n`);
-        lastDraw = now;
-      }
-    };
-    const clearLine = (): void => {
-      if (drawn) io.stderr.write('\r\x1b[2K');
-      drawn = false;
-    };
+    const lines = lineReporter(io);
+    const onProgress = (p: AlignProgress): void => lines.update(describeAlignProgress(p), p.stage !== 'align');
+    const clearLine = (): void => lines.done();
     try {
       const readGroup = {
         ...(stringFlag(parsed, 'rg-id') ? { id: stringFlag(parsed, 'rg-id')! } : {}),

@@ -1,7 +1,9 @@
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../command.js';
-import { boolFlag, parseArgs, stringFlag, UsageError } from '../args.js';
-import { parseCallFlags, reportFailure } from './call.js';
+import { boolFlag, stringFlag, UsageError } from '../args.js';
+import { lineReporter } from '../progress.js';
+import { runCancellableCommand } from '../run-command.js';
+import { parseCallFlags } from './call.js';
 import { describeCallProgress } from '../../../engine/call/call-job.js';
 import { analyzeSample, type AnalyzeProgress } from '../../../engine/pipeline/analyze.js';
 import { describeAlignProgress } from './align.js';
@@ -41,30 +43,14 @@ export const analyzeCommand: CliCommand = {
   name: 'analyze',
   summary: 'FASTQ → aligned BAM → calibrated VCF + abstention BED + report',
   usage: USAGE,
-  async run(argv, io) {
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.on('SIGINT', onSigint);
-    try {
-      const parsed = parseArgs(argv, FLAGS);
-      if (boolFlag(parsed, 'help')) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
+  run(argv, io) {
+    return runCancellableCommand('analyze', USAGE, FLAGS, argv, io, async (parsed, signal) => {
       if (parsed.positionals.length === 0) throw new UsageError('no FASTQ given');
       const outDir = stringFlag(parsed, 'output');
       if (!outDir) throw new UsageError('-o/--output DIR is required');
       const flags = parseCallFlags(parsed);
-      let lastLine = 0;
-      const progress = (p: AnalyzeProgress): void => {
-        const line = p.stage === 'call' ? describeCallProgress(p.call) : describeAlignProgress(p.align);
-        const now = Date.now();
-        if (io.stderrIsTty) io.stderr.write(`\r\x1b[2K${line}`);
-        else if (now - lastLine > 3000) {
-          io.stderr.write(`${line}\n`);
-          lastLine = now;
-        }
-      };
+      const lines = lineReporter(io);
+      const progress = (p: AnalyzeProgress): void => lines.update(p.stage === 'call' ? describeCallProgress(p.call) : describeAlignProgress(p.align));
       const sample = stringFlag(parsed, 'sample');
       const outcome = await analyzeSample(
         {
@@ -76,9 +62,9 @@ export const analyzeCommand: CliCommand = {
           call: { configPath: flags.configPath, regions: flags.regions, minGq: flags.minGq, calibrate: flags.calibrate, thresholds: flags.thresholds, modelDir: flags.modelDir },
           commandLine: ['genomaic', 'analyze', ...argv].join(' '),
         },
-        { signal: controller.signal, onProgress: progress },
+        { signal: signal, onProgress: progress },
       );
-      if (io.stderrIsTty) io.stderr.write('\r\x1b[2K');
+      lines.done();
       for (const w of outcome.warnings) io.stderr.write(`genomaic analyze: warning: ${w}\n`);
       if (boolFlag(parsed, 'json')) {
         io.stdout.write(`${JSON.stringify({ sample: outcome.sample, bam: outcome.bamPath, ...outcome.call.paths, report: outcome.reportPath, ...outcome.summary }, null, 2)}\n`);
@@ -86,10 +72,6 @@ export const analyzeCommand: CliCommand = {
         io.stderr.write(`genomaic analyze: ${outcome.summary.pass} calls, ${outcome.summary.abstained} abstained; outputs in ${outDir}\n`);
       }
       return EXIT.ok;
-    } catch (err) {
-      return reportFailure('analyze', err, io, USAGE);
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    });
   },
 };

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import type { CliCommand, CliIo } from '../command.js';
+import type { CliCommand } from '../command.js';
 import { EXIT } from '../command.js';
 import type { ParsedArgs } from '../args.js';
-import { boolFlag, parseArgs, stringFlag, UsageError } from '../args.js';
-import { formatGenomaicError, toGenomaicError } from '../../../engine/errors.js';
+import { boolFlag, stringFlag, UsageError } from '../args.js';
+import { lineReporter } from '../progress.js';
+import { runCancellableCommand } from '../run-command.js';
 import type { CallJobRequest } from '../../../engine/call/call-job.js';
 import { describeCallProgress, runCallJob, summariseCalls } from '../../../engine/call/call-job.js';
 import type { Platform } from '../../../engine/call/types.js';
@@ -80,54 +81,24 @@ function modelDirFlag(parsed: ParsedArgs): string | null {
   return resolve(dir);
 }
 
-/** Maps an error to an exit code and prints it. */
-export function reportFailure(command: string, err: unknown, io: CliIo, usage: string): number {
-  if (err instanceof UsageError) {
-    io.stderr.write(`genomaic ${command}: ${err.message}\n\n${usage}\n`);
-    return EXIT.usage;
-  }
-  const e = toGenomaicError(err);
-  io.stderr.write(`genomaic ${command}: ${formatGenomaicError(e)}\n`);
-  if (e.code === 'cancelled') return EXIT.cancelled;
-  if (e.code === 'internal') return EXIT.internal;
-  if (e.code === 'invalid-request') return EXIT.usage;
-  return EXIT.badInput;
-}
-
 export const callCommand: CliCommand = {
   name: 'call',
   summary: 'call SNVs and indels from a BAM: calibrated VCF 4.3 + abstention BED + provenance',
   usage: USAGE,
-  async run(argv, io) {
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.on('SIGINT', onSigint);
-    try {
-      const parsed = parseArgs(argv, FLAGS);
-      if (boolFlag(parsed, 'help')) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
+  run(argv, io) {
+    return runCancellableCommand('call', USAGE, FLAGS, argv, io, async (parsed, signal) => {
       if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'no BAM given' : 'give exactly one BAM');
       const outputPath = stringFlag(parsed, 'output');
       if (!outputPath) throw new UsageError('-o/--output is required');
       if (!/\.vcf\.gz$/i.test(outputPath)) throw new UsageError('the output must end in .vcf.gz (it is bgzipped and tabix-indexed)');
       const flags = parseCallFlags(parsed);
-      let lastLine = 0;
+      const lines = lineReporter(io);
       const outcome = await runCallJob(
         { ...flags, bamPath: parsed.positionals[0]!, outputPath: resolve(outputPath), commandLine: ['genomaic', 'call', ...argv].join(' ') },
-        controller.signal,
-        (progress) => {
-          const line = describeCallProgress(progress);
-          const now = Date.now();
-          if (io.stderrIsTty) io.stderr.write(`\r\x1b[2K${line}`);
-          else if (now - lastLine > 3000) {
-            io.stderr.write(`${line}\n`);
-            lastLine = now;
-          }
-        },
+        signal,
+        (progress) => lines.update(describeCallProgress(progress)),
       );
-      if (io.stderrIsTty) io.stderr.write('\r\x1b[2K');
+      lines.done();
       for (const w of outcome.result.warnings) io.stderr.write(`genomaic call: warning: ${w}\n`);
       const summary = summariseCalls(outcome);
       if (boolFlag(parsed, 'json')) {
@@ -139,10 +110,6 @@ export const callCommand: CliCommand = {
         );
       }
       return EXIT.ok;
-    } catch (err) {
-      return reportFailure('call', err, io, USAGE);
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    });
   },
 };
