@@ -14,8 +14,14 @@ export type Platform = 'illumina' | 'hifi' | 'ont';
 export type DetectedPlatform = Platform | 'unknown';
 export type Compression = 'none' | 'gzip' | 'bgzip';
 
-/** 'analyze': FASTQ → BAM → VCF + abstention BED + provenance (or such outputs imported for review). */
-export type RunKind = 'qc' | 'analyze';
+/**
+ * 'analyze': FASTQ → BAM → VCF + abstention BED + provenance (or such outputs imported for review).
+ * 'align': FASTQ → BAM + BAI only (or another aligner's BAM imported against a reference).
+ */
+export type RunKind = 'qc' | 'analyze' | 'align';
+
+/** The built-in aligner's presets: short reads (Illumina), PacBio HiFi, Oxford Nanopore. */
+export type AlignPreset = 'sr' | 'hifi' | 'ont';
 /**
  * `interrupted`: the process died while the run was `running` (found so at the next start).
  * `cancelled`: the user asked. `failed`: the input or the engine reported an error.
@@ -175,6 +181,8 @@ export interface RunConfig {
   sample?: string;
   /** Analyze runs from an existing BAM instead of reads. */
   bamPath?: string;
+  /** Align runs from reads: the aligner's preset; 'auto' takes it from the platform detected in the reads. */
+  preset?: AlignPreset | 'auto';
 }
 
 export interface RunDetail extends RunSummary {
@@ -185,9 +193,53 @@ export interface RunDetail extends RunSummary {
   pairs: PairCheck[];
   /** Analysis runs: the files the run produced (review workstation, issue 7). */
   outputs?: RunOutputs;
+  /** Align runs, once done: the BAM + BAI and what the alignment found. */
+  alignment?: AlignRunOutputs;
 }
 
-/** The steps of a run: QC runs only ingest; analyze runs ingest, align, call (or import, call from a BAM). */
+/** What an align run wrote (host paths, in the project's run folder) and found. */
+export interface AlignRunOutputs {
+  outputDir: string;
+  bam: string;
+  bamIndex: string;
+  referencePath: string;
+  /** SHA-256 of the reference FASTA file as read. */
+  referenceSha256: string;
+  summary: AlignmentSummary;
+}
+
+export interface AlignmentSummary {
+  /** 'aligned': the built-in aligner from reads; 'imported': another aligner's BAM. */
+  source: 'aligned' | 'imported';
+  /** The preset used; null for an imported BAM. */
+  preset: AlignPreset | null;
+  /** true when the preset came from the platform detected in the reads, not the user. */
+  presetDetected: boolean;
+  /** What the reads looked like to the detector; null for an imported BAM. */
+  detectedPlatform: DetectedPlatform | null;
+  /** Reads were aligned (or imported) as R1/R2 pairs. */
+  paired: boolean;
+  /** Primary reads (secondary and supplementary alignments not counted). */
+  reads: number;
+  mapped: number;
+  /** mapped / reads (0 when there are no reads). */
+  mappedFraction: number;
+  /** Pairs only: primary reads flagged properly paired, of all reads (as samtools flagstat); null single-end. */
+  properlyPairedFraction: number | null;
+  secondary: number;
+  supplementary: number;
+  /** mappedFraction is under `lowMappingThreshold`: wrong reference, or reads from another genome. */
+  lowMappingRate: boolean;
+  lowMappingThreshold: number;
+  /** Things the user must see (the low mapping rate first when it applies). */
+  warnings: string[];
+  seconds: number;
+}
+
+/**
+ * The steps of a run: QC runs only ingest; analyze runs ingest, align, call (or import, call from a
+ * BAM); align runs only align (or import).
+ */
 export type JobStage = 'ingest' | 'import' | 'align' | 'call';
 
 export interface JobProgress {
@@ -250,6 +302,19 @@ export interface RequestMap {
     params: { bamPath: string; referencePath: string; platform?: Platform | 'auto'; sample?: string };
     result: { runId: string };
   };
+  /**
+   * Align only: one FASTQ or an R1/R2 pair → coordinate-sorted BAM + BAI in the run's folder,
+   * with no calling. The preset defaults to the one for the platform detected in the reads.
+   */
+  'align.start': {
+    params: { readPaths: string[]; referencePath: string; preset?: AlignPreset | 'auto'; sample?: string };
+    result: { runId: string };
+  };
+  /**
+   * Import another aligner's BAM as an align run: validated against the reference (contig
+   * names, lengths, MD5), coordinate-sorted and indexed into the run's folder.
+   */
+  'align.fromBam': { params: { bamPath: string; referencePath: string }; result: { runId: string } };
   /** Analyze the bundled demo (real NA12878 reads on a 12 kb chr22 segment). */
   'demo.start': { params: NoParams; result: { runId: string } };
   'run.cancel': { params: { runId: string }; result: { cancelled: boolean } };

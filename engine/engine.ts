@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type {
+  AlignPreset,
+  AlignRunOutputs,
   AppInfo,
   EventChannel,
   EventMap,
@@ -22,13 +24,14 @@ import { ProjectStore } from './store/project-store.js';
 import { runWorkerJob, workerEntry } from './jobs/worker-job.js';
 import type { IngestJobInput } from './jobs/ingest-worker.js';
 import type { AnalyzeJobInput, AnalyzeJobProgress, AnalyzeJobResult } from './jobs/analyze-worker.js';
+import type { AlignJobInput } from './jobs/align-worker.js';
 import { ReviewStore } from './review/review-store.js';
 import { importRunOutputs, locateAnalysisOutputs } from './review/import-outputs.js';
 import { findPackageRoot } from './version.js';
 import type { IngestProgress, IngestResult } from './ingest/index.js';
 import { loadQcConfig } from './config/qc-config.js';
 import { appVersion } from './version.js';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { reviewHandlers } from './review/handlers.js';
 
 export interface EngineOptions {
@@ -49,6 +52,9 @@ interface ActiveJob {
 }
 
 const PLATFORMS: readonly (Platform | 'auto')[] = ['auto', 'illumina', 'hifi', 'ont'];
+const PRESETS: readonly (AlignPreset | 'auto')[] = ['auto', 'sr', 'hifi', 'ont'];
+/** The platform a chosen preset stands for, so an align run's config reads like the others'. */
+const PLATFORM_OF_PRESET: Record<AlignPreset | 'auto', Platform | 'auto'> = { auto: 'auto', sr: 'illumina', hifi: 'hifi', ont: 'ont' };
 
 /**
  * The engine's one API, driven identically by every host (Electron IPC, browser mode HTTP,
@@ -73,6 +79,7 @@ export class Engine {
     });
     this.qcDefaults = loadQcConfig(options.qcConfigPath);
     this.events.setMaxListeners(100);
+    const review = reviewHandlers({ store: this.store, dataDir: this.dataDir, emit: (event, payload) => this.emit(event, payload), isRunActive: (runId) => this.jobs.has(runId) });
     this.handlers = {
       'app.info': async () => this.info(),
       'qc.start': async (params) => ({ runId: await this.startQc(params.paths, params.platform) }),
@@ -92,6 +99,12 @@ export class Engine {
           platform: params.platform,
           sample: params.sample,
         }),
+      }),
+      'align.start': async (params) => ({
+        runId: await this.startAlign({ readPaths: params.readPaths, referencePath: params.referencePath, preset: params.preset, sample: params.sample }),
+      }),
+      'align.fromBam': async (params) => ({
+        runId: await this.startAlign({ readPaths: undefined, bamPath: params.bamPath, referencePath: params.referencePath, preset: undefined, sample: undefined }),
       }),
       'demo.start': async () => {
         const demo = join(findPackageRoot(), 'assets', 'demo');
@@ -117,7 +130,16 @@ export class Engine {
         throw EngineError.of('unsupported', 'The file dialog exists only in the desktop app; drop files or choose them in the page.');
       },
       // Review workstation (issue 7).
-      ...reviewHandlers({ store: this.store, dataDir: this.dataDir, emit: (event, payload) => this.emit(event, payload), isRunActive: (runId) => this.jobs.has(runId) }),
+      ...review,
+      'run.delete': async (params) => {
+        // An align run's folder is not registered with the review store, which removes the
+        // folders of analysis runs: remove it here, once the run itself is gone.
+        const alignDir = this.alignRunDir(params.runId);
+        const deletion = await review['run.delete'](params);
+        if (alignDir === null) return deletion;
+        await rm(alignDir, { recursive: true, force: true });
+        return { ...deletion, removedFiles: true, keptDir: null };
+      },
     };
   }
 
@@ -180,10 +202,7 @@ export class Engine {
     );
     const [reference] = await describeInputs([requireString(request.referencePath, 'referencePath')]);
     if (reads.some((r) => r.path === reference!.path)) throw EngineError.of('invalid-request', 'The reference is also given as reads');
-    const sample = request.sample === undefined ? undefined : requireString(request.sample, 'sample');
-    if (sample !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(sample)) {
-      throw EngineError.of('invalid-request', 'The sample name may use letters, digits, dot, dash and underscore (at most 64)');
-    }
+    const sample = optionalSampleName(request.sample);
     const config: RunConfig = {
       ...this.qcDefaults,
       platform: request.platform === undefined ? 'auto' : requirePlatform(request.platform),
@@ -194,6 +213,38 @@ export class Engine {
     const run = this.store.createRun('analyze', config, [...reads, reference!]);
     this.emit('run.updated', run);
     return this.track(run.id, (signal) => this.executeAnalyze(run.id, reads, config, signal));
+  }
+
+  /** Align only: reads → BAM + BAI (or, with `bamPath`, another aligner's BAM imported), no calling. */
+  async startAlign(request: { readPaths: unknown; bamPath?: unknown; referencePath: unknown; preset: unknown; sample: unknown }): Promise<string> {
+    const fromBam = request.bamPath !== undefined;
+    const readPaths = fromBam ? [requireString(request.bamPath, 'bamPath')] : requirePaths(request.readPaths, 'align.start needs one FASTQ or an R1/R2 pair');
+    if (readPaths.length > 2) throw EngineError.of('invalid-request', `align.start takes one FASTQ (single-end) or two (R1 and R2), got ${readPaths.length}`);
+    const reads = await describeInputs(readPaths);
+    const [reference] = await describeInputs([requireString(request.referencePath, 'referencePath')]);
+    if (reads.some((r) => r.path === reference!.path)) throw EngineError.of('invalid-request', 'The reference is also given as reads');
+    const preset = requirePreset(request.preset);
+    const sample = optionalSampleName(request.sample);
+    const config: RunConfig = {
+      ...this.qcDefaults,
+      platform: PLATFORM_OF_PRESET[preset],
+      referencePath: reference!.path,
+      ...(sample ? { sample } : {}),
+      ...(fromBam ? { bamPath: reads[0]!.path } : { preset }),
+    };
+    const run = this.store.createRun('align', config, [...reads, reference!]);
+    this.emit('run.updated', run);
+    return this.track(run.id, (signal) => this.executeAlign(run.id, reads, config, signal));
+  }
+
+  /** The folder of an align run (null for any other run, or no such run). */
+  private alignRunDir(runId: unknown): string | null {
+    if (typeof runId !== 'string' || runId === '') return null;
+    try {
+      return this.store.getRunSummary(runId).kind === 'align' ? join(this.dataDir, 'runs', runId) : null;
+    } catch {
+      return null;
+    }
   }
 
   private track(runId: string, execute: (signal: AbortSignal) => Promise<RunSummary>): string {
@@ -273,6 +324,36 @@ export class Engine {
     });
   }
 
+  private async executeAlign(runId: string, reads: RunInputRef[], config: RunConfig, signal: AbortSignal): Promise<RunSummary> {
+    const report = this.progressReporter(runId, [config.bamPath ? 'import' : 'align']);
+    const outputDir = join(this.dataDir, 'runs', runId);
+    return this.settle(runId, async () => {
+      try {
+        await mkdir(outputDir, { recursive: true });
+        const input: AlignJobInput = {
+          readPaths: config.bamPath ? [] : reads.map((r) => r.path),
+          bamPath: config.bamPath ?? null,
+          referencePath: config.referencePath!,
+          preset: config.preset ?? 'auto',
+          sample: config.sample ?? null,
+          outputDir,
+          indexCacheDir: join(this.dataDir, 'index-cache'),
+          commandLine: `GenomAIc ${appVersion()} align (${this.host})`,
+        };
+        const result = await runWorkerJob<AlignJobInput, AnalyzeJobProgress, AlignRunOutputs>(workerEntry(import.meta.url, 'jobs/align-worker'), input, {
+          signal,
+          onProgress: report,
+        });
+        return this.store.completeAlignRun(runId, result);
+      } catch (err) {
+        // A run that did not finish leaves no BAM behind: the sorter deletes its partial files
+        // on a cancel, but a worker terminated after its grace period may not have.
+        await rm(outputDir, { recursive: true, force: true, maxRetries: 3 });
+        throw err;
+      }
+    });
+  }
+
   /** Runs a job's body and records how it ended: done, cancelled or failed with its error. */
   private async settle(runId: string, body: () => Promise<RunSummary>): Promise<RunSummary> {
     let summary: RunSummary;
@@ -304,6 +385,22 @@ function requirePlatform(value: unknown): Platform | 'auto' {
   if (value === undefined) return 'auto';
   if (typeof value === 'string' && (PLATFORMS as readonly string[]).includes(value)) return value as Platform | 'auto';
   throw EngineError.of('invalid-request', `platform must be one of ${PLATFORMS.join(', ')}`);
+}
+
+function requirePreset(value: unknown): AlignPreset | 'auto' {
+  if (value === undefined) return 'auto';
+  if (typeof value === 'string' && (PRESETS as readonly string[]).includes(value)) return value as AlignPreset | 'auto';
+  throw EngineError.of('invalid-request', `preset must be one of ${PRESETS.join(', ')}`);
+}
+
+/** The read group's and the outputs' sample name, when given. */
+function optionalSampleName(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const sample = requireString(value, 'sample');
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(sample)) {
+    throw EngineError.of('invalid-request', 'The sample name may use letters, digits, dot, dash and underscore (at most 64)');
+  }
+  return sample;
 }
 
 function requirePaths(value: unknown, message: string): string[] {

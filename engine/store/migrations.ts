@@ -117,4 +117,15 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'align runs: their BAM + BAI and alignment summary',
+    sql: `
+      CREATE TABLE run_alignments (
+        run_id        TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        outputs_json  TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL
+      );
+    `,
+  },
 ];

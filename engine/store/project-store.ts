@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
+  AlignRunOutputs,
   GenomaicError,
   InputFileReport,
   PairCheck,
@@ -188,6 +189,16 @@ export class ProjectStore {
     })();
   }
 
+  /** Stores an align run's outputs and marks it done, atomically. */
+  completeAlignRun(runId: string, alignment: AlignRunOutputs): RunSummary {
+    return this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO run_alignments (run_id, outputs_json, recorded_at) VALUES (?, ?, ?)')
+        .run(runId, JSON.stringify(alignment), new Date().toISOString());
+      return this.finishRun(runId);
+    })();
+  }
+
   endRun(runId: string, status: Extract<RunStatus, 'failed' | 'cancelled'>, error: GenomaicError): RunSummary {
     this.db
       .prepare("UPDATE runs SET status = ?, finished_at = ?, error_json = ? WHERE id = ? AND status IN ('running','queued')")
@@ -218,6 +229,7 @@ export class ProjectStore {
       files,
       pairs: row.pairs_json ? (JSON.parse(row.pairs_json) as PairCheck[]) : [],
       ...this.outputsOf(runId),
+      ...this.alignmentOf(runId),
     };
   }
 
@@ -241,6 +253,12 @@ export class ProjectStore {
   private outputsOf(runId: string): { outputs?: RunOutputs } {
     const row = this.db.prepare('SELECT outputs_json FROM run_outputs WHERE run_id = ?').get(runId) as { outputs_json: string } | undefined;
     return row ? { outputs: JSON.parse(row.outputs_json) as RunOutputs } : {};
+  }
+
+  /** Align runs' BAM + BAI and summary (migration 3). */
+  private alignmentOf(runId: string): { alignment?: AlignRunOutputs } {
+    const row = this.db.prepare('SELECT outputs_json FROM run_alignments WHERE run_id = ?').get(runId) as { outputs_json: string } | undefined;
+    return row ? { alignment: JSON.parse(row.outputs_json) as AlignRunOutputs } : {};
   }
 
   private runRow(runId: string): RunRow {

@@ -1,5 +1,5 @@
 /** Words shown for the contract's enumerations; exhaustive `Record`s so a new value cannot be forgotten. */
-import type { Compression, DetectedPlatform, ErrorCode, GenomaicError, Platform, RunStatus } from '../../../app/contract.ts';
+import type { AlignPreset, Compression, DetectedPlatform, ErrorCode, GenomaicError, Platform, RunKind, RunStatus } from '../../../app/contract.ts';
 import { baseName, formatInteger } from './numbers.js';
 
 export const PLATFORM_LABEL: Record<DetectedPlatform, string> = {
@@ -20,6 +20,24 @@ export const PLATFORM_CHOICES: ReadonlyArray<{ value: Platform | 'auto'; label: 
 export function isPlatformChoice(value: string): value is Platform | 'auto' {
   return PLATFORM_CHOICES.some((choice) => choice.value === value);
 }
+
+/** The aligner's presets; 'auto' takes the one for the platform detected in the reads. */
+export const PRESET_CHOICES: ReadonlyArray<{ value: AlignPreset | 'auto'; label: string }> = [
+  { value: 'auto', label: 'Detected from the reads' },
+  { value: 'sr', label: 'sr: short reads (Illumina)' },
+  { value: 'hifi', label: 'hifi: PacBio HiFi' },
+  { value: 'ont', label: 'ont: Oxford Nanopore' },
+];
+
+export function isPresetChoice(value: string): value is AlignPreset | 'auto' {
+  return PRESET_CHOICES.some((choice) => choice.value === value);
+}
+
+export const RUN_KIND_LABEL: Record<RunKind, string> = {
+  qc: 'QC run',
+  analyze: 'Analysis run',
+  align: 'Alignment run',
+};
 
 export const STATUS_LABEL: Record<RunStatus, string> = {
   queued: 'Queued',

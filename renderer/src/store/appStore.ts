@@ -5,6 +5,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
+  AlignPreset,
   AppInfo,
   GenomaicError,
   JobProgress,
@@ -71,6 +72,10 @@ export interface AppActions {
   startAnalysis(request: { readPaths: readonly string[]; referencePath: string; sample?: string }): Promise<boolean>;
   /** Calls variants from an existing BAM (another aligner's) against a reference on the host. */
   startAnalysisFromBam(request: { bamPath: string; referencePath: string; sample?: string }): Promise<boolean>;
+  /** Aligns reads to a reference on the host: BAM + BAI only, no calling. */
+  startAlignment(request: { readPaths: readonly string[]; referencePath: string; preset: AlignPreset | 'auto'; sample?: string }): Promise<boolean>;
+  /** Imports another aligner's BAM as an align run (checked against the reference, sorted, indexed). */
+  startAlignmentFromBam(request: { bamPath: string; referencePath: string }): Promise<boolean>;
   /** Analyzes the bundled demo data. */
   startDemo(): Promise<boolean>;
   /** Starts a new run over the same inputs and platform setting as `runId`. */
@@ -167,14 +172,14 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
       }
     };
 
-    const startAnalysisRun = async (request: () => Promise<{ runId: string }>): Promise<boolean> => {
+    const startAnalysisRun = async (request: () => Promise<{ runId: string }>, action = 'Starting the analysis'): Promise<boolean> => {
       set({ starting: true });
       try {
         const { runId } = await request();
         get().navigate({ screen: 'run', runId });
         return true;
       } catch (err) {
-        reportError('Starting the analysis', err);
+        reportError(action, err);
         return false;
       } finally {
         set({ starting: false });
@@ -293,6 +298,17 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
         );
       },
 
+      startAlignment({ readPaths, referencePath, preset, sample }) {
+        return startAnalysisRun(
+          () => bridge.request('align.start', { readPaths: [...readPaths], referencePath, preset, ...(sample ? { sample } : {}) }),
+          'Starting the alignment',
+        );
+      },
+
+      startAlignmentFromBam({ bamPath, referencePath }) {
+        return startAnalysisRun(() => bridge.request('align.fromBam', { bamPath, referencePath }), 'Importing the BAM');
+      },
+
       startDemo() {
         return startAnalysisRun(() => bridge.request('demo.start', {}));
       },
@@ -312,6 +328,14 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
         const { detailsByRun, runs } = get();
         const detail = detailsByRun[runId];
         const inputs = detail?.inputs ?? runs.find((r) => r.id === runId)?.inputs ?? [];
+        // An align run again with its own settings; its last input is the reference.
+        const referencePath = detail?.config.referencePath;
+        if (detail?.kind === 'align' && referencePath !== undefined) {
+          const { bamPath, preset, sample } = detail.config;
+          if (bamPath !== undefined) return get().startAlignmentFromBam({ bamPath, referencePath });
+          const readPaths = inputs.map((input) => input.path).filter((path) => path !== referencePath);
+          return get().startAlignment({ readPaths, referencePath, preset: preset ?? 'auto', ...(sample ? { sample } : {}) });
+        }
         return startRun(
           inputs.map((input) => input.path),
           detail?.config.platform ?? 'auto',

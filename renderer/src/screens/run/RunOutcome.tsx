@@ -1,13 +1,15 @@
-import type { RunSummary } from '../../../../app/contract.ts';
+import type { RunKind, RunSummary } from '../../../../app/contract.ts';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
 import { errorTitle } from '../../format/labels.js';
+
+const FAILED_TITLE: Record<RunKind, string> = { qc: 'QC failed', analyze: 'Analysis failed', align: 'Alignment failed' };
 
 /** Why a run has no results: failed (with the engine's error), cancelled or interrupted. */
 export function RunOutcome({ run }: { run: RunSummary }) {
   if (run.status === 'failed') {
     return (
       <section className="outcome outcome-failed" role="alert" data-testid="run-error">
-        <h2 className="section-title">{run.error ? `QC failed: ${errorTitle(run.error)}` : 'QC failed'}</h2>
+        <h2 className="section-title">{run.error ? `${FAILED_TITLE[run.kind]}: ${errorTitle(run.error)}` : FAILED_TITLE[run.kind]}</h2>
         {run.error ? (
           <ErrorDetails error={run.error} />
         ) : (

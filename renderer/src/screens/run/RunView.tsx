@@ -4,7 +4,7 @@ import { useApp } from '../../store/StoreContext.js';
 import { isActiveStatus } from '../../store/runs.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
-import { PLATFORM_CHOICES } from '../../format/labels.js';
+import { PLATFORM_CHOICES, PRESET_CHOICES, RUN_KIND_LABEL } from '../../format/labels.js';
 import { abbreviateHash, formatDateTime, formatDuration, formatInteger } from '../../format/numbers.js';
 import { RunProgressPanel } from './RunProgressPanel.js';
 import { RunOutcome } from './RunOutcome.js';
@@ -12,6 +12,7 @@ import { FileCard } from './FileCard.js';
 import { PlatformPanel } from './PlatformPanel.js';
 import { QcSummaryTable } from './QcSummaryTable.js';
 import { QcPlots } from './QcPlots.js';
+import { AlignResults } from './AlignResults.js';
 
 function durationBetween(startIso: string, endIso: string | null): number | null {
   if (!endIso) return null;
@@ -19,7 +20,7 @@ function durationBetween(startIso: string, endIso: string | null): number | null
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
-/** One run: live progress while it runs, the error if it failed, the QC report when done. */
+/** One run: live progress while it runs, the error if it failed, the QC report (or an align run's summary) when done. */
 export function RunView({ runId }: { runId: string }) {
   const summary = useApp((s) => s.runs.find((run) => run.id === runId));
   const detail = useApp((s) => s.detailsByRun[runId]);
@@ -65,8 +66,8 @@ export function RunView({ runId }: { runId: string }) {
     <section className="run-view" aria-labelledby="run-title">
       <header className="run-head">
         <div className="run-head-text">
-          <h1 id="run-title" className="screen-title">
-            QC run
+          <h1 id="run-title" className="screen-title" data-kind={run.kind}>
+            {RUN_KIND_LABEL[run.kind]}
           </h1>
           <p className="run-inputs mono">{run.inputs.map((input) => input.name).join(', ')}</p>
         </div>
@@ -103,6 +104,7 @@ export function RunView({ runId }: { runId: string }) {
 function RunMeta({ run, detail }: { run: RunSummary; detail: RunDetail | undefined }) {
   const took = durationBetween(run.createdAt, run.finishedAt);
   const platformSetting = detail ? PLATFORM_CHOICES.find((c) => c.value === detail.config.platform)?.label : undefined;
+  const presetSetting = detail?.config.preset ? PRESET_CHOICES.find((c) => c.value === detail.config.preset)?.label : undefined;
   return (
     <dl className="run-meta">
       <div>
@@ -120,13 +122,18 @@ function RunMeta({ run, detail }: { run: RunSummary; detail: RunDetail | undefin
           </dd>
         </div>
       ) : null}
-      {platformSetting ? (
+      {presetSetting ? (
+        <div>
+          <dt>Preset setting</dt>
+          <dd>{presetSetting}</dd>
+        </div>
+      ) : platformSetting ? (
         <div>
           <dt>Platform setting</dt>
           <dd>{platformSetting}</dd>
         </div>
       ) : null}
-      {detail ? (
+      {detail && run.kind !== 'align' ? (
         <div>
           <dt>Detection sample</dt>
           <dd className="num">{`${formatInteger(detail.config.detectionReads)} reads`}</dd>
@@ -166,6 +173,9 @@ function RunResults({ detail, loadFailed, onRetry }: { detail: RunDetail | undef
         Loading results…
       </p>
     );
+  }
+  if (detail.kind === 'align') {
+    return detail.alignment ? <AlignResults alignment={detail.alignment} /> : <p className="muted">This alignment recorded no outputs.</p>;
   }
   if (detail.files.length === 0) {
     return <p className="muted">This run recorded no input files.</p>;

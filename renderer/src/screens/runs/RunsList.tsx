@@ -2,6 +2,7 @@ import type { RunSummary } from '../../../../app/contract.ts';
 import { useApp } from '../../store/StoreContext.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { formatDateTime } from '../../format/numbers.js';
+import { RUN_KIND_LABEL } from '../../format/labels.js';
 
 function inputNames(run: RunSummary): string {
   if (run.inputs.length === 0) return 'No inputs';
@@ -35,11 +36,13 @@ export function RunsList() {
                   data-testid="run-item"
                   data-status={run.status}
                   data-run-id={run.id}
+                  data-kind={run.kind}
                   aria-current={run.id === openRunId ? 'page' : undefined}
                   onClick={() => navigate({ screen: 'run', runId: run.id })}
                 >
                   <span className="run-item-top">
                     <StatusBadge status={run.status} />
+                    <span className="run-item-kind">{RUN_KIND_LABEL[run.kind]}</span>
                     <time className="run-item-time num" dateTime={run.createdAt}>
                       {formatDateTime(run.createdAt)}
                     </time>
