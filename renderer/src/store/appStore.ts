@@ -69,9 +69,9 @@ export interface AppActions {
   startFromFiles(files: readonly File[]): Promise<boolean>;
   startFromDialog(): Promise<boolean>;
   /** Starts an analysis (QC → alignment → calls) of reads against a reference on the host. */
-  startAnalysis(request: { readPaths: readonly string[]; referencePath: string; sample?: string }): Promise<boolean>;
+  startAnalysis(request: { readPaths: readonly string[]; referencePath: string; sample?: string; platform?: PlatformChoice }): Promise<boolean>;
   /** Calls variants from an existing BAM (another aligner's) against a reference on the host. */
-  startAnalysisFromBam(request: { bamPath: string; referencePath: string; sample?: string }): Promise<boolean>;
+  startAnalysisFromBam(request: { bamPath: string; referencePath: string; sample?: string; platform?: PlatformChoice }): Promise<boolean>;
   /** Aligns reads to a reference on the host: BAM + BAI only, no calling. */
   startAlignment(request: { readPaths: readonly string[]; referencePath: string; preset: AlignPreset | 'auto'; sample?: string }): Promise<boolean>;
   /** Imports another aligner's BAM as an align run (checked against the reference, sorted, indexed). */
@@ -281,20 +281,20 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
         return startRun(paths, get().platformChoice);
       },
 
-      startAnalysis({ readPaths, referencePath, sample }) {
+      startAnalysis({ readPaths, referencePath, sample, platform }) {
         return startAnalysisRun(() =>
           bridge.request('analyze.start', {
             readPaths: [...readPaths],
             referencePath,
-            platform: get().platformChoice,
+            platform: platform ?? get().platformChoice,
             ...(sample ? { sample } : {}),
           }),
         );
       },
 
-      startAnalysisFromBam({ bamPath, referencePath, sample }) {
+      startAnalysisFromBam({ bamPath, referencePath, sample, platform }) {
         return startAnalysisRun(() =>
-          bridge.request('analyze.fromBam', { bamPath, referencePath, platform: get().platformChoice, ...(sample ? { sample } : {}) }),
+          bridge.request('analyze.fromBam', { bamPath, referencePath, platform: platform ?? get().platformChoice, ...(sample ? { sample } : {}) }),
         );
       },
 
@@ -335,6 +335,13 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
           if (bamPath !== undefined) return get().startAlignmentFromBam({ bamPath, referencePath });
           const readPaths = inputs.map((input) => input.path).filter((path) => path !== referencePath);
           return get().startAlignment({ readPaths, referencePath, preset: preset ?? 'auto', ...(sample ? { sample } : {}) });
+        }
+        // An analysis again as an analysis (not as a QC run of its reads), from its BAM or its reads.
+        if (detail?.kind === 'analyze' && referencePath !== undefined) {
+          const { bamPath, sample, platform } = detail.config;
+          if (bamPath !== undefined) return get().startAnalysisFromBam({ bamPath, referencePath, platform, ...(sample ? { sample } : {}) });
+          const readPaths = inputs.map((input) => input.path).filter((path) => path !== referencePath);
+          return get().startAnalysis({ readPaths, referencePath, platform, ...(sample ? { sample } : {}) });
         }
         return startRun(
           inputs.map((input) => input.path),

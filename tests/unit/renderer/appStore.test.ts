@@ -9,6 +9,7 @@ import type {
   RequestChannel,
   RequestParams,
   RequestResult,
+  RunInputRef,
 } from '../../../app/contract.ts';
 import {
   type ConnectionState,
@@ -217,5 +218,41 @@ describe('app store', () => {
     await store.getState().loadRun('r1');
     expect(await store.getState().rerun('r1')).toBe(true);
     expect(host.callsTo('qc.start')).toEqual([{ paths: ['/data/r1.fq'], platform: 'hifi' }]);
+  });
+
+  const input = (path: string): RunInputRef => ({ path, name: path.split('/').pop() ?? path, sizeBytes: 1000 });
+
+  it('re-runs an interrupted analysis as an analysis with its reads, reference, sample and platform', async () => {
+    const inputs = [input('/data/r1_R1.fq'), input('/data/r1_R2.fq'), input('/data/ref.fa')];
+    const interrupted = detail({
+      id: 'r1',
+      kind: 'analyze',
+      status: 'interrupted',
+      inputs,
+      config: { platform: 'illumina', detectionReads: 100, referencePath: '/data/ref.fa', sample: 'NA12878' },
+    });
+    const host = new FakeHost({ 'run.get': () => interrupted, 'analyze.start': () => ({ runId: 'r2' }) });
+    const store = createAppStore(host);
+    await store.getState().loadRun('r1');
+    expect(await store.getState().rerun('r1')).toBe(true);
+    expect(host.callsTo('qc.start')).toEqual([]);
+    expect(host.callsTo('analyze.start')).toEqual([
+      { readPaths: ['/data/r1_R1.fq', '/data/r1_R2.fq'], referencePath: '/data/ref.fa', platform: 'illumina', sample: 'NA12878' },
+    ]);
+  });
+
+  it('re-runs a failed analysis from a BAM by importing the same BAM again', async () => {
+    const failed = detail({
+      id: 'r1',
+      kind: 'analyze',
+      status: 'failed',
+      inputs: [input('/data/in.bam'), input('/data/ref.fa')],
+      config: { platform: 'ont', detectionReads: 100, referencePath: '/data/ref.fa', bamPath: '/data/in.bam' },
+    });
+    const host = new FakeHost({ 'run.get': () => failed, 'analyze.fromBam': () => ({ runId: 'r2' }) });
+    const store = createAppStore(host);
+    await store.getState().loadRun('r1');
+    expect(await store.getState().rerun('r1')).toBe(true);
+    expect(host.callsTo('analyze.fromBam')).toEqual([{ bamPath: '/data/in.bam', referencePath: '/data/ref.fa', platform: 'ont' }]);
   });
 });
