@@ -27,6 +27,7 @@ import { SeededRandom } from '../engine/util/seeded-random.js';
 import { defaultLookahead, streamPredict, type FeatureSource } from '../engine/model/streaming.js';
 import { inferenceScan } from '../engine/model/ssm.js';
 import { batchFromTiles, generateSyntheticTile } from '../engine/model/synthetic.js';
+import { measureEffectiveContext } from '../engine/model/effective-context.js';
 
 const CHR20_GRCH37 = 63_025_520;
 const RING = 1 << 17;
@@ -106,54 +107,6 @@ async function measureThroughput(model: GenomeLtmMoe, ring: Float32Array, positi
   };
 }
 
-interface ContextRow {
-  distance: number;
-  downstream: number;
-  upstream: number;
-}
-
-/**
- * Perturbs the features at the middle of a whole-sequence window and records, per distance,
- * the largest change of any genotype logit that far downstream (the forward direction carries
- * it) and upstream (the backward direction), relative to the change at the perturbed position.
- */
-function measureContext(model: GenomeLtmMoe, ring: Float32Array, windowLength: number): { rows: ContextRow[]; reach: { downstream: number; upstream: number } } {
-  const base = ring.slice(0, windowLength * FEATURE_COUNT);
-  const perturbed = base.slice();
-  const centre = Math.floor(windowLength / 2);
-  const random = new SeededRandom(5);
-  for (let k = 0; k < FEATURE_COUNT; k++) perturbed[centre * FEATURE_COUNT + k] = perturbed[centre * FEATURE_COUNT + k]! + 0.5 * random.normal();
-  const run = (features: Float32Array): Float32Array =>
-    tf.tidy(() => {
-      const out = model.forward(tf.tensor3d(features, [1, windowLength, FEATURE_COUNT]));
-      return out.logits;
-    }).dataSync() as Float32Array;
-  const a = run(base);
-  const b = run(perturbed);
-  const change = (t: number): number => Math.max(Math.abs(a[t * 3]! - b[t * 3]!), Math.abs(a[t * 3 + 1]! - b[t * 3 + 1]!), Math.abs(a[t * 3 + 2]! - b[t * 3 + 2]!));
-  const atCentre = Math.max(change(centre), 1e-30);
-  const rows: ContextRow[] = [];
-  for (const distance of [1, 10, 100, 300, 1000, 3000, 10000, 30000]) {
-    if (distance >= centre) break;
-    // Largest change within ±10 % of the distance, so one lucky position does not decide.
-    let down = 0;
-    let up = 0;
-    for (let d = Math.floor(distance * 0.9); d <= Math.ceil(distance * 1.1); d++) {
-      down = Math.max(down, change(centre + d));
-      up = Math.max(up, change(centre - d));
-    }
-    rows.push({ distance, downstream: down / atCentre, upstream: up / atCentre });
-  }
-  // Reach: the farthest distance where the relative change still exceeds 1e-3.
-  let downstream = 0;
-  let upstream = 0;
-  for (let d = 1; d < centre; d++) {
-    if (change(centre + d) / atCentre > 1e-3) downstream = d;
-    if (change(centre - d) / atCentre > 1e-3) upstream = d;
-  }
-  return { rows, reach: { downstream, upstream } };
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -187,7 +140,7 @@ async function main(): Promise<void> {
   const ring = buildRing(config.data);
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
 
-  const context = measureContext(model, ring, Number(values.context));
+  const context = measureEffectiveContext(model, ring.subarray(0, Number(values.context) * FEATURE_COUNT));
   log(`effective context: downstream ${context.reach.downstream} bp, upstream ${context.reach.upstream} bp`);
 
   const rows: ThroughputRow[] = [];

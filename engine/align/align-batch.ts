@@ -5,6 +5,8 @@
  */
 import type { BamRecordInput } from '../formats/bam-record.js';
 import { encodeBamRecord } from '../formats/bam-record.js';
+import type { MapqCalibration } from './mapq-calibration.js';
+import { calibrateMapq } from './mapq-calibration.js';
 import { encodeBases } from './nucleotide.js';
 import type { InsertSizeStats } from './pairing.js';
 import { collectConfidentFragments, estimateInsertSize, fallbackInsertStats, pairReads } from './pairing.js';
@@ -51,6 +53,8 @@ export interface BatchContext {
   references: readonly { name: string; length: number }[];
   /** The estimate carried over from earlier batches (paired reads). */
   insertSize?: InsertSizeStats;
+  /** Raw MAPQ → calibrated; absent, records carry the raw values (what the calibration is fitted on). */
+  mapqCalibration?: MapqCalibration;
 }
 
 export function emptyStatistics(): BatchStatistics {
@@ -152,9 +156,11 @@ function pairBatch(batch: ReadBatch, phred: Uint8Array, codes: Uint8Array[], map
   const stats = insertSize ?? context.insertSize ?? fallbackInsertStats(preset.maxInsert);
   const params = {
     match: preset.match,
+    mismatch: preset.mismatch,
     maxInsert: preset.maxInsert,
     rescueWindowSigmas: preset.rescueWindowSigmas,
     rescueMinScore: Math.max(preset.minChainScore, 20 * preset.match),
+    ...(context.mapqCalibration ? { mapqCalibration: context.mapqCalibration } : {}),
   };
   for (let i = 0; i + 1 < count; i += 2) {
     const decision = pairReads(aligner, codes[i]!, codes[i + 1]!, mappings[i]!, mappings[i + 1]!, stats, params);
@@ -169,7 +175,12 @@ function pairBatch(batch: ReadBatch, phred: Uint8Array, codes: Uint8Array[], map
 
 function emitSingles(batch: ReadBatch, phred: Uint8Array, mappings: ReadMapping[], context: BatchContext, sink: RecordSink): void {
   const contigs = context.aligner.index.reference.contigs;
-  for (let i = 0; i < mappings.length; i++) sink.emit(alignmentRecords(readAt(batch, phred, i), mappings[i]!.hits, contigs, context.readGroup));
+  const calibration = context.mapqCalibration;
+  for (let i = 0; i < mappings.length; i++) {
+    const hits = mappings[i]!.hits;
+    if (calibration) for (const hit of hits) hit.mapq = calibrateMapq(calibration, hit.mapq, 'single');
+    sink.emit(alignmentRecords(readAt(batch, phred, i), hits, contigs, context.readGroup));
+  }
 }
 
 /** Aligns a batch. The batch is consumed: its qualities are turned into Phred values in place. */

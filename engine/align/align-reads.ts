@@ -20,6 +20,7 @@ import type { BatchResult, BatchStatistics, ReadBatch } from './align-batch.js';
 import { alignBatch, emptyStatistics, mergeStatistics } from './align-batch.js';
 import type { IndexStage } from './index-cache.js';
 import { openMinimizerIndex } from './index-cache.js';
+import { loadMapqCalibration } from './mapq-calibration.js';
 import type { InsertSizeStats } from './pairing.js';
 import type { PresetName } from './presets.js';
 import { loadAlignPreset, presetForPlatform } from './presets.js';
@@ -61,6 +62,11 @@ export interface AlignReadsOptions {
   signal?: AbortSignal;
   onProgress?: (progress: AlignProgress) => void;
   commandLine?: string;
+  /**
+   * 'calibrated' (default): MAPQ through the preset's fitted curve (configs/align/mapq.<preset>.json);
+   * 'raw': the model's raw values, which is what the curve is fitted on (bench/align.ts --mapq fit).
+   */
+  mapq?: 'calibrated' | 'raw';
 }
 
 export interface AlignSummary {
@@ -246,6 +252,7 @@ export async function alignReads(options: AlignReadsOptions): Promise<AlignSumma
     }
     if (paired && presetName !== 'sr') warnings.push(`Two FASTQ files are aligned as pairs, but the '${presetName}' preset has no paired-end model; mates are aligned independently`);
     const preset = loadAlignPreset(presetName);
+    const mapqCalibration = options.mapq === 'raw' ? undefined : loadMapqCalibration(presetName);
 
     // Index.
     const indexStarted = performance.now();
@@ -279,7 +286,7 @@ export async function alignReads(options: AlignReadsOptions): Promise<AlignSumma
       ...(signal ? { signal } : {}),
     });
 
-    pool?.start({ indexImage: index.image, preset, readGroup: readGroupId });
+    pool?.start({ indexImage: index.image, preset, readGroup: readGroupId, ...(mapqCalibration ? { mapqCalibration } : {}) });
     const localAligner = pool ? undefined : new ReadAligner(index, preset);
     const references = index.reference.contigs.map((c) => ({ name: c.name, length: c.length }));
     const totals: BatchStatistics = emptyStatistics();
@@ -291,7 +298,7 @@ export async function alignReads(options: AlignReadsOptions): Promise<AlignSumma
 
     const submit = (batch: ReadBatch): void => {
       if (pool) inFlight.push(pool.align(batch, insertSize));
-      else inFlight.push(Promise.resolve(alignBatch(batch, { aligner: localAligner!, readGroup: readGroupId, references, ...(insertSize ? { insertSize } : {}) })));
+      else inFlight.push(Promise.resolve(alignBatch(batch, { aligner: localAligner!, readGroup: readGroupId, references, ...(insertSize ? { insertSize } : {}), ...(mapqCalibration ? { mapqCalibration } : {}) })));
     };
     const consume = async (): Promise<void> => {
       const result = await inFlight.shift()!;

@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { BatchResult, ReadBatch } from './align-batch.js';
 import { alignBatch } from './align-batch.js';
+import type { MapqCalibration } from './mapq-calibration.js';
 import { MinimizerIndex } from './minimizer-index.js';
 import { alignAddon } from './native.js';
 import type { InsertSizeStats } from './pairing.js';
@@ -17,6 +18,8 @@ export interface AlignWorkerData {
   indexImage: Uint8Array;
   preset: AlignPreset;
   readGroup: string | undefined;
+  /** Absent: records keep the raw MAPQ (fitting the calibration). */
+  mapqCalibration?: MapqCalibration;
 }
 
 export type AlignWorkerRequest = { type: 'init'; data: AlignWorkerData } | { type: 'batch'; id: number; batch: ReadBatch; insertSize?: InsertSizeStats };
@@ -29,6 +32,7 @@ alignAddon(); // load the kernel now, off the critical path
 interface WorkerState {
   aligner: ReadAligner;
   readGroup: string | undefined;
+  mapqCalibration: MapqCalibration | undefined;
   references: { name: string; length: number }[];
 }
 let state: WorkerState | undefined;
@@ -39,6 +43,7 @@ parentPort!.on('message', (message: AlignWorkerRequest) => {
     state = {
       aligner: new ReadAligner(index, message.data.preset),
       readGroup: message.data.readGroup,
+      mapqCalibration: message.data.mapqCalibration,
       references: index.reference.contigs.map((c) => ({ name: c.name, length: c.length })),
     };
     return;
@@ -49,6 +54,7 @@ parentPort!.on('message', (message: AlignWorkerRequest) => {
       aligner: state.aligner,
       readGroup: state.readGroup,
       references: state.references,
+      ...(state.mapqCalibration ? { mapqCalibration: state.mapqCalibration } : {}),
       ...(message.insertSize ? { insertSize: message.insertSize } : {}),
     });
     // Copied, not transferred: the first transfer from a thread detaches a buffer, which makes

@@ -66,6 +66,8 @@ export interface SeededRead {
   minimizers: number;
   /** Minimizers skipped as too repetitive (count above the cutoff) in the pass that counted. */
   repetitive: number;
+  /** Read bases covered by those minimizers' k-mers (minimap2's rep_len; MAPQ evidence). */
+  repetitiveLength: number;
   anchors: number;
 }
 
@@ -150,7 +152,7 @@ export class ChainWorkspace {
         refEnd: out[o + 6]!,
       };
     }
-    return { chains, minimizers, repetitive, anchors };
+    return { chains, minimizers, repetitive, repetitiveLength: addon.repetitiveLength(this.handle), anchors };
   }
 
   /** Base-level alignment of a chain of the last seeded read; undefined when nothing scores. */

@@ -38,6 +38,8 @@ export interface AlignAddon {
   ): NativeHandle;
   seedAndChain(aligner: NativeHandle, read: Uint8Array, cutoff: number, rescueCutoff: number, out: Float64Array): number;
   copyChains(aligner: NativeHandle, out: Float64Array): number;
+  /** Read bases covered by the minimizers the last seedAndChain cut as repetitive. */
+  repetitiveLength(aligner: NativeHandle): number;
   extendChain(aligner: NativeHandle, chainIndex: number, out: Float64Array, cigar: Uint32Array): number;
   createDp(): NativeHandle;
   dpAlign(dp: NativeHandle, query: Uint8Array, target: Uint8Array, scoring: Int32Array, band: number, mode: number, out: Float64Array, cigar: Uint32Array, minScore: number, rowsOnly: number): number;

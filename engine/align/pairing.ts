@@ -8,7 +8,10 @@
  */
 import { BamFlag } from '../formats/bam-record.js';
 import { cigarToString } from './cigar.js';
+import type { MapqCalibration } from './mapq-calibration.js';
+import { calibrateMapq } from './mapq-calibration.js';
 import type { MateFields } from './records.js';
+import type { Chain } from './chain.js';
 import type { AlignmentHit, ReadAligner, ReadMapping } from './read-aligner.js';
 
 export interface InsertSizeStats {
@@ -28,8 +31,11 @@ export function fallbackInsertStats(maxInsert: number): InsertSizeStats {
 
 const MIN_PAIRS_FOR_ESTIMATE = 25;
 
+/** What pairing needs of a placement: where the whole read lies, and its strand. */
+export type PlacedSpan = Pick<AlignmentHit, 'contig' | 'pos' | 'end' | 'reverse'>;
+
 /** Fragment length of an FR pair (forward read's start to reverse read's end), or -1. */
-export function fragmentLength(a: AlignmentHit, b: AlignmentHit): number {
+export function fragmentLength(a: PlacedSpan, b: PlacedSpan): number {
   if (a.contig !== b.contig || a.reverse === b.reverse) return -1;
   const forward = a.reverse ? b : a;
   const reverse = a.reverse ? a : b;
@@ -98,10 +104,13 @@ export interface PairDecision {
 
 export interface PairingParameters {
   match: number;
+  mismatch: number;
   maxInsert: number;
   rescueWindowSigmas: number;
   /** Minimum Smith-Waterman score of a rescued mate. */
   rescueMinScore: number;
+  /** Maps the raw MAPQ of the chosen placements to calibrated values (absent: raw, for fitting). */
+  mapqCalibration?: MapqCalibration;
 }
 
 /**
@@ -121,15 +130,18 @@ export function pairReads(
   const cands2 = m2.candidates.slice(0, 6);
   let rescued = 0;
   const window = params.rescueWindowSigmas * stats.std;
-  const consistent = (a: AlignmentHit, b: AlignmentHit): boolean => {
+  const consistent = (a: PlacedSpan, b: PlacedSpan): boolean => {
     const length = fragmentLength(a, b);
     return length >= stats.low && length <= stats.high;
   };
   const rescue = (from: AlignmentHit[], to: AlignmentHit[], mateRead: Uint8Array): void => {
     const best = from[0];
     if (!best) return;
-    for (const a of from.slice(0, 2)) {
-      if (a.score < best.score * 0.5) break;
+    // the two best, and any other within one mismatch of the best: in a repeat the true copy is
+    // often not first among equals, and only its mate's placement can tell
+    const nearTie = best.score - params.match - params.mismatch;
+    const sources = from.filter((a, i) => (i < 2 && a.score >= best.score * 0.5) || a.score >= nearTie);
+    for (const a of sources) {
       if (to.some((b) => consistent(a, b))) continue;
       // FR: a forward read's mate lies downstream on the reverse strand, and vice versa
       const mateReverse = !a.reverse;
@@ -146,6 +158,12 @@ export function pairReads(
   if (params.rescueWindowSigmas > 0) {
     rescue(cands1, cands2, read2);
     rescue(cands2, cands1, read1);
+    // Still no consistent pair: the pair may lie among the chains that were not extended (a
+    // repeat with more equal copies than candidates). Chains of the two reads whose spans
+    // make a proper FR pair are aligned there, read by read.
+    if (!cands1.some((a) => cands2.some((b) => consistent(a, b)))) {
+      rescued += alignConsistentChains(aligner, read1, read2, m1, m2, cands1, cands2, consistent, params.rescueMinScore);
+    }
   }
 
   // best and second-best pair by score + log-likelihood of the insert
@@ -188,11 +206,81 @@ export function pairReads(
     hits2 = promote(m2.hits, bestB, mapq2);
     proper = consistent(bestA, bestB);
   }
+  if (params.mapqCalibration) {
+    hits1 = calibrateHits(hits1, params.mapqCalibration, proper);
+    hits2 = calibrateHits(hits2, params.mapqCalibration, proper);
+  }
   const p1 = hits1[0];
   const p2 = hits2[0];
   const firstMate = mateFields(p1, p2, true, proper);
   const secondMate = mateFields(p2, p1, false, proper);
   return { first: hits1, second: hits2, firstMate, secondMate, proper, rescued };
+}
+
+/** Copies of the hits with calibrated MAPQ (a proper pair's reads on the paired curve). */
+function calibrateHits(hits: AlignmentHit[], calibration: MapqCalibration, proper: boolean): AlignmentHit[] {
+  const mapqClass = proper ? 'paired' : 'single';
+  return hits.map((hit) => ({ ...hit, mapq: calibrateMapq(calibration, hit.mapq, mapqClass) }));
+}
+
+/** Chain pairs (by summed score) aligned when no extended placements pair up. */
+const MAX_CHAIN_PAIRS = 4;
+/** Slack around a chain's span when its read is aligned there. */
+const CHAIN_WINDOW_SLACK = 32;
+
+/** Where a chain puts its whole read on its contig (the chain's span extended by the unchained ends). */
+function chainPlacement(aligner: ReadAligner, chain: Chain, readLength: number): PlacedSpan {
+  const reference = aligner.index.reference;
+  const contig = reference.contigAt(chain.refStart);
+  const offset = reference.contigs[contig]!.offset;
+  return { contig, pos: chain.refStart - offset - chain.queryStart, end: chain.refEnd - offset + (readLength - chain.queryEnd), reverse: chain.reverse };
+}
+
+/**
+ * Pairs of chains (extended or not) of the two reads that form a proper pair; each read is
+ * aligned by Smith-Waterman in its chain's window unless it already has a placement there.
+ * Returns how many placements were added.
+ */
+function alignConsistentChains(
+  aligner: ReadAligner,
+  read1: Uint8Array,
+  read2: Uint8Array,
+  m1: ReadMapping,
+  m2: ReadMapping,
+  cands1: AlignmentHit[],
+  cands2: AlignmentHit[],
+  consistent: (a: PlacedSpan, b: PlacedSpan) => boolean,
+  minScore: number,
+): number {
+  if (m1.unextendedChains.length === 0 && m2.unextendedChains.length === 0) return 0;
+  type Option = { span: PlacedSpan; score: number; hit?: AlignmentHit };
+  const options = (m: ReadMapping, cands: AlignmentHit[], length: number): Option[] => [
+    ...cands.map((hit) => ({ span: hit, score: hit.chainScore, hit })),
+    ...m.unextendedChains.map((chain) => ({ span: chainPlacement(aligner, chain, length), score: chain.score })),
+  ];
+  const options1 = options(m1, cands1, read1.length);
+  const options2 = options(m2, cands2, read2.length);
+  const pairs: [Option, Option][] = [];
+  for (const a of options1) {
+    for (const b of options2) if ((!a.hit || !b.hit) && consistent(a.span, b.span)) pairs.push([a, b]);
+  }
+  pairs.sort((x, y) => y[0].score + y[1].score - (x[0].score + x[1].score));
+  let added = 0;
+  const place = (option: Option, read: Uint8Array, cands: AlignmentHit[]): void => {
+    if (option.hit) return;
+    const { contig, pos, end, reverse } = option.span;
+    const hit = aligner.rescueInWindow(read, reverse, contig, pos - CHAIN_WINDOW_SLACK, end + CHAIN_WINDOW_SLACK, minScore);
+    if (hit && !cands.some((c) => c.contig === hit.contig && c.pos === hit.pos && c.reverse === hit.reverse)) {
+      cands.push(hit);
+      option.hit = hit;
+      added++;
+    }
+  };
+  for (const [a, b] of pairs.slice(0, MAX_CHAIN_PAIRS)) {
+    place(a, read1, cands1);
+    place(b, read2, cands2);
+  }
+  return added;
 }
 
 /** Makes `chosen` the primary (with `mapq`); the old primary leaves (pairs report no secondaries). */

@@ -13,7 +13,7 @@ import { ChainWorkspace } from './chain.js';
 import { appendCigar, computeAlignmentTags, cigarReferenceSpan } from './cigar.js';
 import type { DpScoring } from './dp.js';
 import { CIGAR_SOFT_CLIP, DpWorkspace } from './dp.js';
-import { estimateMapq } from './mapq.js';
+import { estimateMapq, uniqueSeedFraction } from './mapq.js';
 import type { MinimizerIndex } from './minimizer-index.js';
 import { reverseComplementCodes } from './nucleotide.js';
 import type { AlignPreset } from './presets.js';
@@ -47,8 +47,16 @@ export interface ReadMapping {
   hits: AlignmentHit[];
   /** Extended placements of the primary's part of the read, best first (pairing chooses among them). */
   candidates: AlignmentHit[];
+  /**
+   * The primary group's chains that were not extended (beyond the candidate limit or below half
+   * the leader's score): in a repeat with more equal copies than candidates, the mate's
+   * placement can single out one of them (pairing rescues the read there).
+   */
+  unextendedChains: Chain[];
   /** Minimizers skipped as repetitive; a read with hits only there is flagged unmapped. */
   repetitiveMinimizers: number;
+  /** Read bases those minimizers cover. */
+  repetitiveLength: number;
   minimizers: number;
 }
 
@@ -96,8 +104,8 @@ export class ReadAligner {
   }
 
   mapRead(read: Uint8Array): ReadMapping {
-    const { chains, minimizers, repetitive } = this.findChains(read);
-    if (chains.length === 0) return { hits: [], candidates: [], repetitiveMinimizers: repetitive, minimizers };
+    const { chains, minimizers, repetitive, repetitiveLength } = this.findChains(read);
+    if (chains.length === 0) return { hits: [], candidates: [], unextendedChains: [], repetitiveMinimizers: repetitive, repetitiveLength, minimizers };
     // the reverse strand (for NM/MD), made once per read into a reused buffer
     let reverseRead: Uint8Array | undefined;
     const strandRead = (reverse: boolean): Uint8Array => {
@@ -111,17 +119,23 @@ export class ReadAligner {
 
     // Group chains by the part of the read they cover (mask level), best chain first.
     const groups = groupChains(chains, this.preset.maskLevel, read.length);
+    let sumChainScore = 0;
+    for (const group of groups) sumChainScore += group[0]!.score;
+    const uniqueFraction = uniqueSeedFraction(sumChainScore, repetitiveLength);
+    const longRead = this.preset.name !== 'sr';
     const hits: AlignmentHit[] = [];
     let primaryCandidates: AlignmentHit[] = [];
+    let unextendedChains: Chain[] = [];
     const maxCandidates = 1 + Math.max(this.preset.maxSecondary, 4);
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const leader = group[0]!;
       if (g > 0 && leader.score < this.preset.minChainScore * 2) continue;
       const candidates: AlignmentHit[] = [];
-      for (let c = 0; c < group.length && c < maxCandidates; c++) {
-        const chain = group[c]!;
-        if (c > 0 && chain.score < leader.score * 0.5) break;
+      let extended = 0;
+      for (; extended < group.length && extended < maxCandidates; extended++) {
+        const chain = group[extended]!;
+        if (extended > 0 && chain.score < leader.score * 0.5) break;
         const hit = this.extendChain(chain, strandRead(chain.reverse));
         if (hit) candidates.push(hit);
       }
@@ -142,9 +156,14 @@ export class ReadAligner {
         match: this.preset.match,
         nearCompetitors,
         minChainScore: this.preset.minChainScore,
+        uniqueFraction,
+        longRead,
       });
       best.kind = hits.length === 0 ? 'primary' : 'supplementary';
-      if (hits.length === 0) primaryCandidates = candidates;
+      if (hits.length === 0) {
+        primaryCandidates = candidates;
+        unextendedChains = group.slice(extended);
+      }
       hits.push(best);
       if (best.kind === 'primary' && this.outputSecondary) {
         for (let c = 1; c < candidates.length && c <= this.preset.maxSecondary; c++) {
@@ -156,7 +175,7 @@ export class ReadAligner {
         }
       }
     }
-    return { hits, candidates: primaryCandidates, repetitiveMinimizers: repetitive, minimizers };
+    return { hits, candidates: primaryCandidates, unextendedChains, repetitiveMinimizers: repetitive, repetitiveLength, minimizers };
   }
 
   /** Base-level alignment of a chain of the read `findChains` saw last (`read`: that read on the chain's strand, for NM/MD). */

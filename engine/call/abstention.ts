@@ -15,9 +15,8 @@
  *    threshold) and MODEL_UNCERTAIN otherwise; and the same for QUAL (variant presence)
  *    against `minQual`, so that GQ and QUAL both gate a PASS.
  */
-import type { AbstainReason } from './types.js';
+import type { AbstainReason, SiteEvidence } from './types.js';
 import type { AbstentionConfig } from './config.js';
-import type { LocusGenotype } from './genotyper.js';
 
 export interface AbstentionDecision {
   reason: AbstainReason | null;
@@ -80,50 +79,127 @@ export function readBiasPenaltyPhred(evidence: { readPositionBias: number; misma
   return Math.max(0, -10 * Math.log10(-Math.E * p * Math.log(p)));
 }
 
-function isIndelLocus(locus: LocusGenotype): boolean {
-  return locus.alts.some((a) => a.length !== locus.ref.length);
+/**
+ * What the hard rules and the gates read from a locus, computed once so that the caller's
+ * decision and the threshold fit (abstention-fit.ts, on the training regions) compare the very
+ * same numbers against the thresholds.
+ */
+export interface RuleStatistics {
+  depth: number;
+  meanMapq: number;
+  mapq0Fraction: number;
+  /** Largest strand-bias Phred (Fisher, GATK FS) over the called alt alleles; null when none is called (not tested). */
+  strandBiasPhred: number | null;
+  /** A 0/x het with ≥ 10 informative reads: binomial tail Phred of its split; otherwise null (not tested). */
+  hetBalancePhred: number | null;
+  /** A hom-alt with ≥ 10 informative reads: the fraction of reference reads; otherwise null (not tested). */
+  homAltRefFraction: number | null;
+  /** max(RPB, MMB) when a variant is called; null otherwise (not tested). */
+  readBiasPhred: number | null;
+  excessAlleles: number;
+  isIndel: boolean;
+  repeatLength: number;
+  /** A variant genotype: QUAL net of the read-placement penalty (readBiasPenaltyPhred); null for hom-ref. */
+  netQual: number | null;
 }
 
-/** Diagnostics for a locus, whatever its genotype. */
-export function diagnose(locus: LocusGenotype, config: AbstentionConfig): AbstainReason[] {
-  const out: AbstainReason[] = [];
+/** The parts of a genotyped locus (LocusGenotype, or a CallRecord's fields) the rules read. */
+export interface RuleInput {
+  ref: string;
+  alts: readonly string[];
+  genotype: readonly [number, number];
+  alleleDepths: readonly number[];
+  evidence: SiteEvidence;
+  excessAlleles: number;
+  qual: number;
+}
+
+/** The allele-balance tests need this many informative reads; below it a split says little. */
+const MIN_INFORMATIVE_FOR_BALANCE = 10;
+
+export function ruleStatistics(locus: RuleInput): RuleStatistics {
   const ev = locus.evidence;
-  if (ev.depth < config.minDepth) out.push('LOW_DEPTH');
-  if (ev.meanMapq < config.minMeanMapq || ev.mapq0Fraction > config.maxMapq0Fraction) out.push('LOW_MAPQ');
   const [a, b] = locus.genotype;
-  const called = new Set([a, b].filter((x) => x > 0));
-  for (const alt of called) {
-    // Alt reads on one strand while the reference reads come from both is the signature of a
-    // strand-specific artefact (oxidation, read-end errors), not of a variant.
-    if (strandBiasPhred(ev.refForward, ev.refReverse, ev.altForward[alt - 1] ?? 0, ev.altReverse[alt - 1] ?? 0) >= config.strandBiasMinPhred) {
-      out.push('STRAND_BIAS');
-      break;
-    }
-  }
+  const called = [...new Set([a, b].filter((x) => x > 0))];
+  let strandBias: number | null = null;
+  for (const alt of called) strandBias = Math.max(strandBias ?? 0, strandBiasPhred(ev.refForward, ev.refReverse, ev.altForward[alt - 1] ?? 0, ev.altReverse[alt - 1] ?? 0));
   const informative = locus.alleleDepths.reduce((s, d) => s + d, 0);
-  if (informative >= 10) {
+  let hetBalancePhred: number | null = null;
+  let homAltRefFraction: number | null = null;
+  if (informative >= MIN_INFORMATIVE_FOR_BALANCE) {
     if (a !== b && a === 0) {
       const alt = locus.alleleDepths[b]!;
       const n = locus.alleleDepths[0]! + alt;
-      if (binomialTailPhred(Math.min(alt, n - alt), n) >= config.hetBalanceMinPhred) out.push('ALLELE_BALANCE');
+      hetBalancePhred = binomialTailPhred(Math.min(alt, n - alt), n);
     } else if (a === b && a > 0) {
-      if (locus.alleleDepths[0]! / informative > config.homAltMaxRefFraction) out.push('ALLELE_BALANCE');
+      homAltRefFraction = locus.alleleDepths[0]! / informative;
     }
   }
-  if (called.size > 0 && Math.max(ev.readPositionBias, ev.mismatchBias) >= config.readBiasMinPhred) out.push('READ_POSITION_BIAS');
-  if (locus.excessAlleles > 0) out.push('CONFLICTING_EVIDENCE');
-  if (isIndelLocus(locus) && locus.evidence.repeatLength >= config.repeatMinLength) out.push('REPEAT_CONTEXT');
+  return {
+    depth: ev.depth,
+    meanMapq: ev.meanMapq,
+    mapq0Fraction: ev.mapq0Fraction,
+    strandBiasPhred: strandBias,
+    hetBalancePhred,
+    homAltRefFraction,
+    readBiasPhred: called.length > 0 ? Math.max(ev.readPositionBias, ev.mismatchBias) : null,
+    excessAlleles: locus.excessAlleles,
+    isIndel: locus.alts.some((alt) => alt.length !== locus.ref.length),
+    repeatLength: ev.repeatLength,
+    netQual: b > 0 ? locus.qual - readBiasPenaltyPhred(ev) : null,
+  };
+}
+
+/**
+ * Thresholds at which a rule never fires: what the threshold fit writes as `null` ("this rule
+ * did not earn its recall cost on the training regions"). The reason code stays in the
+ * vocabulary; a user's preset can still switch the rule on.
+ */
+export const RULE_OFF = {
+  minDepth: 0,
+  minMeanMapq: 0,
+  maxMapq0Fraction: 1,
+  strandBiasMinPhred: Number.POSITIVE_INFINITY,
+  hetBalanceMinPhred: Number.POSITIVE_INFINITY,
+  homAltMaxRefFraction: 1,
+  readBiasMinPhred: Number.POSITIVE_INFINITY,
+  repeatMinGq: 0,
+  minQual: 0,
+} as const satisfies Partial<Record<keyof AbstentionConfig, number>>;
+
+/** Diagnostics from precomputed statistics (see `diagnose`). */
+export function diagnoseStatistics(stats: RuleStatistics, config: AbstentionConfig): AbstainReason[] {
+  const out: AbstainReason[] = [];
+  if (stats.depth < config.minDepth) out.push('LOW_DEPTH');
+  if (stats.meanMapq < config.minMeanMapq || stats.mapq0Fraction > config.maxMapq0Fraction) out.push('LOW_MAPQ');
+  // Alt reads on one strand while the reference reads come from both is the signature of a
+  // strand-specific artefact (oxidation, read-end errors), not of a variant.
+  if (stats.strandBiasPhred !== null && stats.strandBiasPhred >= config.strandBiasMinPhred) out.push('STRAND_BIAS');
+  if ((stats.hetBalancePhred !== null && stats.hetBalancePhred >= config.hetBalanceMinPhred) || (stats.homAltRefFraction !== null && stats.homAltRefFraction > config.homAltMaxRefFraction)) out.push('ALLELE_BALANCE');
+  if (stats.readBiasPhred !== null && stats.readBiasPhred >= config.readBiasMinPhred) out.push('READ_POSITION_BIAS');
+  if (stats.excessAlleles > 0) out.push('CONFLICTING_EVIDENCE');
+  if (stats.isIndel && stats.repeatLength >= config.repeatMinLength) out.push('REPEAT_CONTEXT');
   return out;
+}
+
+/** Diagnostics for a locus, whatever its genotype. */
+export function diagnose(locus: RuleInput, config: AbstentionConfig): AbstainReason[] {
+  return diagnoseStatistics(ruleStatistics(locus), config);
 }
 
 const HARD: ReadonlySet<AbstainReason> = new Set(['LOW_DEPTH', 'LOW_MAPQ', 'STRAND_BIAS', 'ALLELE_BALANCE', 'CONFLICTING_EVIDENCE', 'READ_POSITION_BIAS']);
 
 /**
  * Whether a locus with calibrated GQ `gq` is called or abstained, and why. `thresholdsOff`
- * disables the GQ thresholds (used to fit calibration and draw the risk–coverage curve).
+ * disables the GQ and QUAL thresholds (used to fit calibration and draw the risk–coverage curve).
  */
-export function decideAbstention(locus: LocusGenotype, gq: number, config: AbstentionConfig, thresholdsOff = false): AbstentionDecision {
-  const diagnostics = diagnose(locus, config);
+export function decideAbstention(locus: RuleInput, gq: number, config: AbstentionConfig, thresholdsOff = false): AbstentionDecision {
+  return decideFromStatistics(ruleStatistics(locus), gq, config, thresholdsOff);
+}
+
+/** `decideAbstention` on precomputed statistics: the threshold fit replays it per candidate threshold. */
+export function decideFromStatistics(stats: RuleStatistics, gq: number, config: AbstentionConfig, thresholdsOff = false): AbstentionDecision {
+  const diagnostics = diagnoseStatistics(stats, config);
   const hard = diagnostics.find((d) => HARD.has(d));
   if (hard) return { reason: hard, diagnostics };
   if (thresholdsOff) return { reason: null, diagnostics };
@@ -133,6 +209,6 @@ export function decideAbstention(locus: LocusGenotype, gq: number, config: Abste
   // both: a site whose variant is itself doubtful (QUAL 8 = 16 % chance of no variant) must
   // not pass on the strength of a calibrated GQ. QUAL is taken net of the read-placement
   // evidence against a real variant (readBiasPenaltyPhred).
-  if (locus.genotype[1] > 0 && locus.qual - readBiasPenaltyPhred(locus.evidence) < config.minQual) return { reason: 'MODEL_UNCERTAIN', diagnostics: [...diagnostics, 'MODEL_UNCERTAIN'] };
+  if (stats.netQual !== null && stats.netQual < config.minQual) return { reason: 'MODEL_UNCERTAIN', diagnostics: [...diagnostics, 'MODEL_UNCERTAIN'] };
   return { reason: null, diagnostics };
 }

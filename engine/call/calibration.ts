@@ -31,6 +31,9 @@ import type { Platform } from './types.js';
 import { findPackageRoot } from '../version.js';
 import { CallInputError } from './errors.js';
 import { MAX_GQ } from './genotyper.js';
+import type { AbstentionConfig } from './config.js';
+import { checkAbstentionSetting } from './config.js';
+import { RULE_OFF } from './abstention.js';
 
 export type CalibrationClass = 'snv' | 'indel';
 
@@ -63,6 +66,43 @@ export interface CalibrationModel {
    */
   minGqByClass?: Record<CalibrationClass, number>;
   targetPrecision?: number;
+  /**
+   * The abstention thresholds fitted per class on the same regions (abstention-fit.ts): every
+   * hard rule's threshold and the GQ / QUAL / repeat gates. Preferred over `minGqByClass` and
+   * over the preset's values for the keys it holds; keys it does not hold come from the preset.
+   */
+  abstention?: FittedAbstention;
+}
+
+/**
+ * The abstention settings the fit chooses. `null` means the rule is off for that class (it
+ * never earned its cost in true calls on the fitting data; its reason code stays in the
+ * vocabulary, and a preset given with --config can switch it on again). `minGq` is never null.
+ */
+export const FITTED_THRESHOLD_KEYS = ['minDepth', 'minMeanMapq', 'maxMapq0Fraction', 'strandBiasMinPhred', 'hetBalanceMinPhred', 'homAltMaxRefFraction', 'readBiasMinPhred', 'repeatMinGq', 'minQual', 'minGq'] as const;
+export type FittedThresholdKey = (typeof FITTED_THRESHOLD_KEYS)[number];
+export type FittedThresholds = Record<FittedThresholdKey, number | null>;
+
+/** What one class's fitted thresholds do on the data they were fitted on (for reading the file). */
+export interface FittedClassSummary {
+  /** Calls of the no-rules run (rules and gates off) that the comparator could judge. */
+  candidates: number;
+  wrong: number;
+  /** Truth variants of the class in the fitting regions (the recall denominator). */
+  truth: number;
+  kept: number;
+  keptWrong: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Per threshold: calls it removes that no other fitted threshold removes, and how many of those were wrong. */
+  removesAlone: Partial<Record<FittedThresholdKey, { calls: number; wrong: number }>>;
+}
+
+export interface FittedAbstention {
+  method: 'coordinate-f1-at-precision/1';
+  targetPrecision: number;
+  byClass: Record<CalibrationClass, { thresholds: FittedThresholds; fit: FittedClassSummary }>;
 }
 
 export interface CalibrationSample {
@@ -153,7 +193,12 @@ export function calibratedError(parameters: PlattParameters, rawGq: number): num
 /** Calibrated GQ (integer Phred, 0..99). Without a model the raw GQ stands (capped at 99). */
 export function calibrateGq(model: CalibrationModel | null, variantClass: CalibrationClass, rawGq: number): number {
   if (!model) return Math.min(MAX_GQ, Math.round(rawGq));
-  const error = calibratedError(model.classes[variantClass], rawGq);
+  return calibratedGq(model.classes[variantClass], rawGq);
+}
+
+/** Calibrated GQ of one class's fitted parameters. */
+export function calibratedGq(parameters: PlattParameters, rawGq: number): number {
+  const error = calibratedError(parameters, rawGq);
   return Math.max(0, Math.min(MAX_GQ, Math.round(-10 * Math.log10(Math.max(error, 1e-300)))));
 }
 
@@ -212,5 +257,72 @@ export function loadCalibration(platform: Platform, path = calibrationPath(platf
       throw new CallInputError('bad-config', `${path}: classes.${cls}: needs a finite intercept and a negative slope`, path);
     }
   }
+  if (model.minGq !== undefined) checkAbstentionSetting(path, 'minGq', 'minGq', model.minGq);
+  if (model.minGqByClass !== undefined) {
+    if (!isMapping(model.minGqByClass)) badCalibration(path, 'minGqByClass', 'expected a mapping of snv and indel');
+    for (const cls of ['snv', 'indel'] as const) checkAbstentionSetting(path, `minGqByClass.${cls}`, 'minGq', model.minGqByClass[cls]);
+  }
+  if (model.abstention !== undefined) validateFittedAbstention(model.abstention, path);
   return model as CalibrationModel;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function badCalibration(path: string, key: string, message: string): never {
+  throw new CallInputError('bad-config', `${path}: ${key}: ${message} (refit with npx tsx bench/call.ts --fit-calibration)`, path);
+}
+
+/** The `abstention` block of a calibration file: every threshold known, in its preset range, or null (off). */
+function validateFittedAbstention(value: unknown, path: string): void {
+  if (!isMapping(value)) badCalibration(path, 'abstention', 'expected a mapping');
+  if (value.method !== 'coordinate-f1-at-precision/1') badCalibration(path, 'abstention.method', `expected coordinate-f1-at-precision/1, got ${JSON.stringify(value.method)}`);
+  checkAbstentionSetting(path, 'abstention.targetPrecision', 'targetPrecision', value.targetPrecision);
+  if (!isMapping(value.byClass)) badCalibration(path, 'abstention.byClass', 'expected a mapping of snv and indel');
+  for (const cls of ['snv', 'indel'] as const) {
+    const entry = value.byClass[cls];
+    const prefix = `abstention.byClass.${cls}`;
+    if (!isMapping(entry)) badCalibration(path, prefix, 'missing');
+    const thresholds = entry.thresholds;
+    if (!isMapping(thresholds)) badCalibration(path, `${prefix}.thresholds`, 'expected a mapping');
+    for (const key of Object.keys(thresholds)) {
+      if (!(FITTED_THRESHOLD_KEYS as readonly string[]).includes(key)) badCalibration(path, `${prefix}.thresholds.${key}`, `unknown threshold (known: ${FITTED_THRESHOLD_KEYS.join(', ')})`);
+    }
+    for (const key of FITTED_THRESHOLD_KEYS) {
+      const v = thresholds[key];
+      if (v === null && key !== 'minGq') continue;
+      checkAbstentionSetting(path, `${prefix}.thresholds.${key}`, key, v);
+    }
+  }
+}
+
+/**
+ * The abstention settings in force for each class: the preset's, overlaid with what the
+ * calibration fitted (all its thresholds, or only its per-class GQ thresholds for files written
+ * before the rule thresholds were fitted); `minGqOverride` (the user's --min-gq) replaces the
+ * GQ threshold of both classes.
+ */
+export function abstentionByClass(preset: AbstentionConfig, calibration: CalibrationModel | null, minGqOverride: number | null = null): Record<CalibrationClass, AbstentionConfig> {
+  const forClass = (cls: CalibrationClass): AbstentionConfig => {
+    const fitted = calibration?.abstention?.byClass[cls].thresholds;
+    let out: AbstentionConfig = { ...preset };
+    if (fitted) out = applyFittedThresholds(out, fitted);
+    else if (calibration?.minGqByClass) out.minGq = calibration.minGqByClass[cls];
+    else if (calibration?.minGq !== undefined) out.minGq = calibration.minGq;
+    if (minGqOverride !== null) out.minGq = minGqOverride;
+    return out;
+  };
+  return { snv: forClass('snv'), indel: forClass('indel') };
+}
+
+/** The preset with fitted thresholds in place; `null` becomes the value at which that rule never fires. */
+export function applyFittedThresholds(preset: AbstentionConfig, fitted: FittedThresholds): AbstentionConfig {
+  const out: AbstentionConfig = { ...preset };
+  for (const key of FITTED_THRESHOLD_KEYS) {
+    const v = fitted[key];
+    if (v !== null) out[key] = v;
+    else if (key !== 'minGq') out[key] = RULE_OFF[key];
+  }
+  return out;
 }

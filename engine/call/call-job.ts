@@ -1,7 +1,7 @@
 import type { CallProgress, CallResult } from './caller.js';
 import { callVariants, parseRegion } from './caller.js';
 import { loadCallerConfig, loadPlatformPreset } from './config.js';
-import { loadCalibration } from './calibration.js';
+import { abstentionByClass, loadCalibration } from './calibration.js';
 import { openCallReference } from './call-reference.js';
 import { openBamInput } from './bam-input.js';
 import { platformFromReadGroup } from './platform.js';
@@ -55,8 +55,9 @@ export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onPro
   // The threshold fitted with the calibration (risk control on training regions) unless overridden.
   const minGq = req.minGq ?? (req.configPath === null ? calibration?.minGq : undefined) ?? null;
   if (minGq !== null) config = { ...config, abstention: { ...config.abstention, minGq } };
-  // Per-class thresholds come with the calibration; an explicit --min-gq or preset overrides both classes.
-  const minGqByClass = req.minGq === null && req.configPath === null ? calibration?.minGqByClass : undefined;
+  // Per-class thresholds (rules and GQ) come with the calibration; --min-gq replaces the GQ
+  // threshold of both classes, and a preset given with --config is used as it is.
+  const byClass = req.configPath === null ? abstentionByClass(config.abstention, calibration, req.minGq) : undefined;
   const regions = req.regions.map((r) => parseRegion(r, reference));
   const result = await callVariants({
     bamPath: req.bamPath,
@@ -65,7 +66,7 @@ export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onPro
     calibration,
     regions: regions.length > 0 ? regions : undefined,
     thresholdsOff: !req.thresholds,
-    ...(minGqByClass ? { minGqByClass } : {}),
+    ...(byClass ? { abstentionByClass: byClass } : {}),
     ...(req.modelDir ? { modelDir: req.modelDir } : {}),
     signal,
     onProgress,

@@ -9,14 +9,15 @@
  * it, so no candidate is genotyped twice.
  */
 import type { AbstainReason, AbstentionInterval, AlignedRead, CallRecord, GenomicInterval, Platform } from './types.js';
-import type { CallerConfig } from './config.js';
+import type { AbstentionConfig, CallerConfig } from './config.js';
 import { configHash } from './config.js';
 import type { CalibrationModel } from './calibration.js';
 import { calibrateGq } from './calibration.js';
 import { decideAbstention } from './abstention.js';
 import type { LocusGenotype } from './genotyper.js';
 import { genotypeWindow } from './genotyper.js';
-import { buildPileup } from './pileup.js';
+import { buildPileup, compareCandidates } from './pileup.js';
+import { consensusIndelCandidates } from './indel-consensus.js';
 import { buildWindows, emissionTable } from './realign.js';
 import type { BamInput } from './bam-input.js';
 import { openBamInput } from './bam-input.js';
@@ -25,8 +26,8 @@ import { openCallReference } from './call-reference.js';
 import { CallInputError } from './errors.js';
 import { EngineError } from '../errors.js';
 import { normaliseAlleles } from '../export/normalize.js';
-import type { LearnedGenotyper, TileModelCalls } from './learned.js';
-import { loadLearnedGenotyper, modelCallForLocus, modelCallsForTile } from './learned.js';
+import type { LearnedGenotyper, LearnedGenotyperOptions, TileModelCalls } from './learned.js';
+import { loadLearnedGenotyper, modelCallForLocus, modelCallsForTile, recordCalibration } from './learned.js';
 import type { ModelCall } from '../model/genotype.js';
 
 export const STAT_MODEL_ID = 'stat-diploid/1';
@@ -47,8 +48,11 @@ export interface CallOptions {
   calibration: CalibrationModel | null;
   /** Regions to call; default every reference contig the BAM also has. */
   regions?: GenomicInterval[];
-  /** GQ thresholds per class (from the calibration's risk control); `config.abstention.minGq` otherwise. */
-  minGqByClass?: Partial<Record<'snv' | 'indel', number>>;
+  /**
+   * Abstention settings per class (the calibration's fitted thresholds over the preset,
+   * calibration.ts `abstentionByClass`); `config.abstention` for a class without one.
+   */
+  abstentionByClass?: Partial<Record<'snv' | 'indel', AbstentionConfig>>;
   /** Keep the hard abstention rules but not the GQ thresholds (for fitting calibration). */
   thresholdsOff?: boolean;
   /**
@@ -57,6 +61,8 @@ export interface CallOptions {
    * be used (a warning says why), keeps the statistical genotype.
    */
   modelDir?: string;
+  /** How the learned genotyper runs (ablations; the defaults are the product). */
+  learnedOptions?: LearnedGenotyperOptions;
   signal?: AbortSignal;
   onProgress?: (p: CallProgress) => void;
 }
@@ -163,11 +169,11 @@ function learnedProvenance(call: ModelCall): NonNullable<CallRecord['learned']> 
   };
 }
 
-function toRecord(contig: string, statLocus: LocusGenotype, baseConfig: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean, minGqByClass: CallOptions['minGqByClass'], modelCall: ModelCall | null = null): CallRecord | null {
+function toRecord(contig: string, statLocus: LocusGenotype, baseConfig: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean, abstentionByClass: CallOptions['abstentionByClass'], modelCall: ModelCall | null = null): CallRecord | null {
   const locus = modelCall ? withModelGenotype(statLocus, modelCall) : statLocus;
   const cls = variantClass(locus.ref, locus.alts);
-  const classMinGq = minGqByClass?.[cls];
-  const config = classMinGq === undefined ? baseConfig : { ...baseConfig, abstention: { ...baseConfig.abstention, minGq: classMinGq } };
+  const classAbstention = abstentionByClass?.[cls];
+  const config = classAbstention === undefined ? baseConfig : { ...baseConfig, abstention: classAbstention };
   const gq = calibrateGq(calibration, cls, locus.rawGq);
   const statDecision = decideAbstention(locus, gq, config.abstention, thresholdsOff);
   // The verifier's abstention stands next to the caller's rules; a caller rule that fired comes first.
@@ -250,7 +256,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
   let readsSeen = 0;
   const margin = config.flank + config.maxIndelLength + 50;
   // Once per run; null (statistical only) when not asked for or not usable, with a warning for the latter.
-  const learned: LearnedGenotyper | null = await loadLearnedGenotyper(options.modelDir, config.platform, warnings);
+  const learned: LearnedGenotyper | null = await loadLearnedGenotyper(options.modelDir, config.platform, warnings, options.learnedOptions);
 
   for (const region of regions) {
     const sequence = await reference.sequence(region.contig);
@@ -265,6 +271,8 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       reads.sort((a, b) => a.start - b.start);
       regionReads += reads.filter((r) => r.end > cursor && r.start < tileEnd).length;
       const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
+      // Longer indels that noisy reads scatter over many spellings, as one consensus allele each.
+      pileup.candidates = [...pileup.candidates, ...consensusIndelCandidates(pileup, reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), config)].sort(compareCandidates);
       const modelCalls: TileModelCalls | null = learned ? await modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config) : null;
       const windows = buildWindows(pileup.candidates, sequence, config);
       const active = new ActiveReads(reads);
@@ -278,7 +286,10 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
         nextCursor = Math.max(nextCursor, lastPos + 1);
         const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
         for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions)) {
-          const record = toRecord(region.contig, locus, config, options.calibration, options.thresholdsOff ?? false, options.minGqByClass, modelCallForLocus(modelCalls, locus.alts, locus.candidates));
+          const modelCall = modelCallForLocus(modelCalls, locus.alts, locus.candidates);
+          // A model-genotyped locus takes the model's own GQ calibration and GQ thresholds when the checkpoint has them.
+          const gqMap = recordCalibration(learned, modelCall, options.calibration, options.abstentionByClass);
+          const record = toRecord(region.contig, locus, config, gqMap.calibration, options.thresholdsOff ?? false, gqMap.abstentionByClass, modelCall);
           if (record) tileRecords.push(record);
         }
         for (const d of window.dropped) {

@@ -25,6 +25,12 @@ export interface ErrorModelConfig {
   gapOpenMax: number;
   /** Probability that an indel error extends by one more base. */
   gapExtend: number;
+  /**
+   * Share of indel errors that are deletions (0.5: as many insertions as deletions). Insertion
+   * and deletion opening are 2·gapOpen·(1 − share) and 2·gapOpen·share; nanopore reads drop
+   * bases more often than they add them.
+   */
+  deletionShare: number;
 }
 
 export interface AbstentionConfig {
@@ -124,6 +130,7 @@ const ERROR_RULES: Record<keyof ErrorModelConfig, NumberRule> = {
   gapOpenPerHomopolymerBase: { min: 0, max: 0.5 },
   gapOpenMax: { min: 1e-9, max: 0.5 },
   gapExtend: { min: 0, max: 0.99 },
+  deletionShare: { min: 0.01, max: 0.99 },
 };
 
 const ABSTAIN_RULES: Record<keyof AbstentionConfig, NumberRule> = {
@@ -147,19 +154,34 @@ function fail(path: string, key: string, message: string): never {
   throw new CallInputError('bad-config', `${path}: ${key}: ${message}`, path);
 }
 
+function checkNumber(path: string, name: string, v: unknown, rule: NumberRule): number {
+  if (v === undefined) fail(path, name, 'missing');
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, name, `expected a number, got ${JSON.stringify(v)}`);
+  if (rule.integer && !Number.isInteger(v)) fail(path, name, `expected a whole number, got ${v}`);
+  if (v < rule.min || v > rule.max) fail(path, name, `${v} is outside ${rule.min}..${rule.max}`);
+  return v;
+}
+
+/**
+ * One abstention threshold checked against the range a preset allows for it; the fitted
+ * thresholds in configs/call/calibration.<platform>.json are held to the same ranges.
+ * `name` is the key as the message should show it (its path inside the file).
+ */
+export function checkAbstentionSetting(path: string, name: string, key: keyof AbstentionConfig, value: unknown): number {
+  return checkNumber(path, name, value, ABSTAIN_RULES[key]);
+}
+
+export function isAbstentionSetting(key: string): key is keyof AbstentionConfig {
+  return Object.prototype.hasOwnProperty.call(ABSTAIN_RULES, key);
+}
+
 function readNumbers<K extends string>(path: string, prefix: string, value: unknown, rules: Record<K, NumberRule>): Record<K, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, prefix || '(top)', 'expected a mapping');
   const section = value as Record<string, unknown>;
   const out = {} as Record<K, number>;
   for (const key of Object.keys(rules) as K[]) {
     const name = prefix ? `${prefix}.${key}` : key;
-    const v = section[key];
-    if (v === undefined) fail(path, name, 'missing');
-    const rule = rules[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, name, `expected a number, got ${JSON.stringify(v)}`);
-    if (rule.integer && !Number.isInteger(v)) fail(path, name, `expected a whole number, got ${v}`);
-    if (v < rule.min || v > rule.max) fail(path, name, `${v} is outside ${rule.min}..${rule.max}`);
-    out[key] = v;
+    out[key] = checkNumber(path, name, section[key], rules[key]);
   }
   return out;
 }

@@ -148,15 +148,18 @@ export function genotypeWindow(
   emissions: EmissionTable,
   candidatePositions: ReadonlySet<number> = new Set(),
 ): LocusGenotype[] {
-  const flank = config.flank;
+  const maxIndel = window.candidates.reduce((m, c) => Math.max(m, Math.abs(c.alt.length - c.ref.length)), 0);
+  // Reads are compared over the window plus a flank at least as long as the longest indel: a
+  // read that stops inside a duplicated stretch fits the haplotype with and without the
+  // extra copy alike (the haplotype's ends are free), so it would tell nothing.
+  const flank = config.flank + maxIndel;
   const from = Math.max(0, window.start - flank);
   const to = Math.min(reference.length, window.end + flank);
-  const maxIndel = window.candidates.reduce((m, c) => Math.max(m, Math.abs(c.alt.length - c.ref.length)), 0);
   const pad = 8 + maxIndel;
   const hapStart = Math.max(0, from - pad);
   const hapEnd = Math.min(reference.length, to + pad);
   const haplotypes = window.simple
-    ? [0, 1].map((k) => ({ variants: k === 0 ? [] : [0], sequence: '', gapOpenLog: new Float64Array(0), stayLog: new Float64Array(0), lengthChange: 0 }))
+    ? [0, 1].map((k) => ({ variants: k === 0 ? [] : [0], sequence: '', insertionOpen: new Float64Array(0), deletionOpen: new Float64Array(0), stay: new Float64Array(0), lengthChange: 0 }))
     : enumerateHaplotypes(window, reference, hapStart, hapEnd, config.errorModel);
   const H = haplotypes.length;
 
@@ -204,7 +207,7 @@ export function genotypeWindow(
   }
 
   // Prior per haplotype pair: product over candidates of θ (het) or θ/2 (hom).
-  const priorOf = (c: CandidateAllele): number => (c.kind === 'snv' ? config.snvPrior : config.indelPrior);
+  const priors = window.candidates.map((c) => (c.kind === 'snv' ? config.snvPrior : config.indelPrior));
   const pairs: { a: number; b: number; logLik: number; logPost: number }[] = [];
   for (let a = 0; a < H; a++) {
     for (let b = a; b < H; b++) {
@@ -215,7 +218,7 @@ export function genotypeWindow(
       for (const v of haplotypes[a]!.variants) carried.set(v, (carried.get(v) ?? 0) + 1);
       for (const v of haplotypes[b]!.variants) carried.set(v, (carried.get(v) ?? 0) + 1);
       for (const [v, count] of carried) {
-        const theta = priorOf(window.candidates[v]!);
+        const theta = priors[v]!;
         logPrior += Math.log10(count === 1 ? theta : theta / 2);
       }
       pairs.push({ a, b, logLik, logPost: logLik + logPrior });

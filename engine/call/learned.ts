@@ -10,17 +10,29 @@
  * `modelDir` neither pays for loading tfjs nor depends on its backends.
  */
 import type { AlignedRead, CandidateAllele, Platform } from './types.js';
-import type { CallerConfig } from './config.js';
+import type { AbstentionConfig, CallerConfig } from './config.js';
+import type { CalibrationClass, CalibrationModel } from './calibration.js';
 import { repeatTractAt } from './repeats.js';
 // Plain functions over the caller's reads (no tfjs): safe to import eagerly.
 import { candidateColumnAllele, pileupColumnsFromReads } from '../model/pileup-columns.js';
+import { baselineEvidenceByColumn, placeCandidateColumns } from '../model/baseline-evidence.js';
 import type { GenomeLtmMoe } from '../model/model.js';
 import type { CheckpointManifest } from '../model/checkpoint.js';
-import type { CandidateSite, ModelCall } from '../model/genotype.js';
-import type { Allele } from '../model/features.js';
+import type { CandidateSite, GenotypeTileOptions, ModelCall } from '../model/genotype.js';
+import type { Allele, PileupColumnEvidence } from '../model/features.js';
 
 /** Jensen–Shannon bound (bits) above which two used experts disagree; docs/model.md's value for the hook. */
 export const MAX_EXPERT_DIVERGENCE = 0.25;
+
+/** How the model runs; the defaults are the product, the rest exist for ablations (bench/model-ablations.ts). */
+export interface LearnedGenotyperOptions {
+  /** Run the verifier (default true); false: the routed posterior stands, verdict pass. */
+  verifier?: boolean;
+  /** Positions either side of a candidate the model reads (default: the caller's whole fetched span). */
+  contextLimit?: number;
+  /** Use the model's own GQ calibration when the checkpoint has one (default true); false: the statistical one. */
+  modelCalibration?: boolean;
+}
 
 export interface LearnedGenotyper {
   model: GenomeLtmMoe;
@@ -28,11 +40,15 @@ export interface LearnedGenotyper {
   directory: string;
   /** tfjs backend the model runs on (provenance). */
   backend: string;
+  /** The model's GQ calibration and thresholds for the run's platform (gq-calibration.json); null: the statistical one applies. */
+  gqCalibration: CalibrationModel | null;
+  options: LearnedGenotyperOptions;
 }
 
-/** A model call together with the column allele it genotyped (the key of its locus). */
+/** A model call together with the candidate it genotyped (the key of its locus). */
 export interface PlacedModelCall {
   allele: Allele;
+  candidate: CandidateAllele;
   call: ModelCall;
 }
 
@@ -43,7 +59,7 @@ export type TileModelCalls = Map<number, PlacedModelCall>;
  * Loads the checkpoint in `modelDir`, or returns null (with a warning in `warnings`) when it
  * cannot be used for this run; null without a warning when no directory was given.
  */
-export async function loadLearnedGenotyper(modelDir: string | undefined, platform: Platform, warnings: string[]): Promise<LearnedGenotyper | null> {
+export async function loadLearnedGenotyper(modelDir: string | undefined, platform: Platform, warnings: string[], options: LearnedGenotyperOptions = {}): Promise<LearnedGenotyper | null> {
   if (!modelDir) return null;
   const prefix = 'learned genotyper not used (statistical genotyper instead)';
   // The backend first: the weights become tensors on whichever backend is active when they load.
@@ -68,7 +84,45 @@ export async function loadLearnedGenotyper(modelDir: string | undefined, platfor
     loaded.model.dispose();
     return null;
   }
-  return { ...loaded, directory: modelDir, backend: selection.backend };
+  let gqCalibration: CalibrationModel | null = null;
+  if (options.modelCalibration !== false) {
+    try {
+      const { loadModelGqCalibration } = await import('../model/gq-calibration.js');
+      gqCalibration = (await loadModelGqCalibration(modelDir, loaded.manifest))?.platforms[platform] ?? null;
+    } catch (err) {
+      warnings.push(`${prefix}: ${err instanceof Error ? err.message : String(err)}`);
+      loaded.model.dispose();
+      return null;
+    }
+    // Without its own calibration the model's raw GQ goes through the statistical genotyper's map, which was not fitted for it.
+    if (!gqCalibration) warnings.push(`learned genotyper '${loaded.manifest.modelId}' has no GQ calibration for ${platform} in ${modelDir}: the statistical genotyper's calibration is applied to its GQ`);
+  }
+  return { ...loaded, directory: modelDir, backend: selection.backend, gqCalibration, options };
+}
+
+/**
+ * The GQ calibration and per-class abstention settings for one record: for a locus the model
+ * genotyped (when the checkpoint has its own calibration), the model's calibration and its GQ
+ * thresholds over the run's per-class settings (the hard rules stay the caller's); for every
+ * other locus the statistical ones. A run without per-class settings (the user's --config or
+ * --min-gq) keeps its single threshold.
+ */
+export function recordCalibration(
+  learned: LearnedGenotyper | null,
+  modelCall: ModelCall | null,
+  calibration: CalibrationModel | null,
+  abstentionByClass: Partial<Record<CalibrationClass, AbstentionConfig>> | undefined,
+): { calibration: CalibrationModel | null; abstentionByClass: Partial<Record<CalibrationClass, AbstentionConfig>> | undefined } {
+  const own = modelCall && learned?.gqCalibration ? learned.gqCalibration : null;
+  if (!own) return { calibration, abstentionByClass };
+  const thresholds = own.minGqByClass;
+  if (!abstentionByClass || !thresholds) return { calibration: own, abstentionByClass };
+  const withModelGq: Partial<Record<CalibrationClass, AbstentionConfig>> = {};
+  for (const cls of ['snv', 'indel'] as const) {
+    const settings = abstentionByClass[cls];
+    if (settings) withModelGq[cls] = { ...settings, minGq: thresholds[cls] };
+  }
+  return { calibration: own, abstentionByClass: withModelGq };
 }
 
 /**
@@ -86,17 +140,16 @@ export async function modelCallsForTile(
   config: CallerConfig,
 ): Promise<TileModelCalls> {
   const { genotypeTile } = await import('../model/genotype.js');
+  const placed = placeCandidateColumns(candidates, fetchStart, fetchEnd);
   const candidateAlleles = new Map<number, Allele>();
   const sites: CandidateSite[] = [];
-  for (const c of candidates) {
-    const placed = candidateColumnAllele(c);
-    if (!placed || candidateAlleles.has(placed.position)) continue;
-    // A column outside the fetched span has no evidence (cannot happen for pileup candidates, guarded anyway).
-    if (placed.position < fetchStart || placed.position >= fetchEnd) continue;
-    candidateAlleles.set(placed.position, placed.allele);
+  for (const [position, entry] of placed) {
+    candidateAlleles.set(position, entry.allele);
+    const c = entry.candidate;
     const tract = repeatTractAt(sequence, c.pos, c.pos + c.ref.length);
-    sites.push({ position: placed.position, isIndel: c.kind !== 'snv', repeatLength: tract.end - tract.start });
+    sites.push({ position, isIndel: c.kind !== 'snv', repeatLength: tract.end - tract.start });
   }
+  sites.sort((a, b) => a.position - b.position);
   const out: TileModelCalls = new Map();
   if (sites.length === 0) return out;
   const columns = pileupColumnsFromReads(reads, sequence, fetchStart, fetchEnd, {
@@ -104,15 +157,40 @@ export async function modelCallsForTile(
     minMappingQuality: config.minMappingQuality,
     minBaseQuality: config.minBaseQuality,
     candidateAlleles,
+    baselines: baselineEvidenceByColumn(placed, candidates, reads, sequence, config),
   });
-  const calls = await genotypeTile(learned.model, learned.manifest.modelId, columns, sites, { ...config.abstention, maxExpertDivergence: MAX_EXPERT_DIVERGENCE });
-  for (const call of calls) out.set(call.position, { allele: candidateAlleles.get(call.position)!, call });
+  const tileOptions: GenotypeTileOptions = { verify: learned.options.verifier !== false };
+  // GQ thresholds apply once, by the caller, on the calibrated GQ (recordCalibration); the
+  // verifier's own GQ gates would read the uncalibrated posterior. It keeps its evidence and
+  // expert-agreement checks.
+  const verifierConfig = { ...config.abstention, maxExpertDivergence: MAX_EXPERT_DIVERGENCE, minGq: 0, repeatMinGq: 0 };
+  const calls: ModelCall[] = [];
+  for (const group of contextGroups(sites, columns, learned.options.contextLimit)) {
+    calls.push(...(await genotypeTile(learned.model, learned.manifest.modelId, group.columns, group.sites, verifierConfig, tileOptions)));
+  }
+  for (const call of calls) {
+    const entry = placed.get(call.position)!;
+    out.set(call.position, { allele: entry.allele, candidate: entry.candidate, call });
+  }
   return out;
 }
 
 /**
+ * The spans the model reads: the whole fetched span, or (short-context ablation) each
+ * candidate's own ±limit columns, so no candidate sees further than the limit.
+ */
+function contextGroups(sites: readonly CandidateSite[], columns: readonly PileupColumnEvidence[], limit: number | undefined): { sites: CandidateSite[]; columns: readonly PileupColumnEvidence[] }[] {
+  if (limit === undefined || columns.length === 0) return [{ sites: [...sites], columns }];
+  const origin = columns[0]!.position;
+  return sites.map((site) => ({
+    sites: [site],
+    columns: columns.slice(Math.max(0, site.position - limit - origin), Math.min(columns.length, site.position + limit + 1 - origin)),
+  }));
+}
+
+/**
  * The model call for a locus, if any: only bi-allelic loci whose single candidate is the one
- * the model genotyped at that column (multi-allelic loci keep the statistical genotype; the
+ * the model genotyped at that column (placeCandidateColumns: the best-supported there) (multi-allelic loci keep the statistical genotype; the
  * model's classes are per alt allele).
  */
 export function modelCallForLocus(calls: TileModelCalls | null, alts: readonly string[], locusCandidates: readonly CandidateAllele[]): ModelCall | null {
@@ -120,5 +198,7 @@ export function modelCallForLocus(calls: TileModelCalls | null, alts: readonly s
   const placed = candidateColumnAllele(locusCandidates[0]!);
   if (!placed) return null;
   const entry = calls.get(placed.position);
-  return entry && entry.allele === placed.allele ? entry.call : null;
+  const candidate = locusCandidates[0]!;
+  // The same candidate, not only the same column allele: two deletions starting at one column differ.
+  return entry && entry.candidate.pos === candidate.pos && entry.candidate.ref === candidate.ref && entry.candidate.alt === candidate.alt ? entry.call : null;
 }

@@ -23,6 +23,11 @@ export function consumesRead(op: number): boolean {
   return op === CIGAR_M || op === CIGAR_I || op === CIGAR_S || op === CIGAR_EQ || op === CIGAR_X;
 }
 
+/** Candidate order: by position, shorter REF first, then ALT. */
+export function compareCandidates(a: CandidateAllele, b: CandidateAllele): number {
+  return a.pos - b.pos || a.ref.length - b.ref.length || (a.alt < b.alt ? -1 : a.alt > b.alt ? 1 : 0);
+}
+
 /** Left-aligns a deletion of ref[start, start + length); returns the new start (the anchor is start − 1). */
 export function leftAlignDeletion(reference: string, start: number, length: number): number {
   let s = start;
@@ -54,9 +59,28 @@ export interface TilePileup {
   /** Same for all reads regardless of MAPQ (for the LOW_MAPQ rule). */
   rawDepth: Int32Array;
   candidates: CandidateAllele[];
+  /** Indels of at least MIN_POOLED_LENGTH bp as each read wrote them (for indel-consensus.ts). */
+  longIndels: IndelObservation[];
 }
 
+/** One read's indel as its alignment shows it (left-aligned anchor, 0-based). */
+export interface IndelObservation {
+  /** Anchor base before the event (VCF convention). */
+  pos: number;
+  /** Inserted bases, or '' for a deletion. */
+  inserted: string;
+  /** Deleted length, or 0 for an insertion. */
+  deleted: number;
+  /** Index of the read in the pileup's input. */
+  read: number;
+}
+
+/** Shortest indel kept as an observation for pooling: shorter ones are merged well enough by exact counting. */
+export const MIN_POOLED_LENGTH = 3;
+
 const BASE_N = 'N'.charCodeAt(0);
+/** Indel lengths proposed per anchor (the most supported), for the realignment to choose from. */
+const MAX_INDEL_ALLELES_PER_ANCHOR = 3;
 
 /**
  * Counts alleles over [origin, end). Candidates are reported when their anchor lies in
@@ -75,6 +99,8 @@ export function buildPileup(
   const depth = new Int32Array(span);
   const rawDepth = new Int32Array(span);
   const tallies = new Map<string, AlleleTally>();
+  // Longer indels as each read wrote them, for the consensus candidates (indel-consensus.ts).
+  const longIndels: IndelObservation[] = [];
   const add = (pos: number, ref: string, alt: string, kind: CandidateAllele['kind']): void => {
     if (pos < callStart || pos >= callEnd) return;
     const key = `${pos}:${ref}:${alt}`;
@@ -83,7 +109,8 @@ export function buildPileup(
     else tallies.set(key, { allele: { pos, ref, alt, kind, supportingReads: 0 }, count: 1 });
   };
 
-  for (const read of reads) {
+  for (let readIndex = 0; readIndex < reads.length; readIndex++) {
+    const read = reads[readIndex]!;
     const counted = read.mapq >= config.minMappingQuality;
     let refPos = read.start;
     let readPos = 0;
@@ -112,6 +139,7 @@ export function buildPileup(
             const aligned = leftAlignInsertion(reference, refPos, inserted);
             const anchor = reference[aligned.before - 1]!;
             add(aligned.before - 1, anchor, anchor + aligned.inserted, 'insertion');
+            if (length >= MIN_POOLED_LENGTH) longIndels.push({ pos: aligned.before - 1, inserted: aligned.inserted, deleted: 0, read: readIndex });
           }
         }
         readPos += length;
@@ -125,6 +153,7 @@ export function buildPileup(
         if (counted && length <= config.maxIndelLength && refPos > 0) {
           const start = leftAlignDeletion(reference, refPos, length);
           add(start - 1, reference.slice(start - 1, start + length), reference[start - 1]!, 'deletion');
+          if (length >= MIN_POOLED_LENGTH) longIndels.push({ pos: start - 1, inserted: '', deleted: length, read: readIndex });
         }
         refPos += length;
       } else if (op === CIGAR_N) {
@@ -135,15 +164,37 @@ export function buildPileup(
     }
   }
 
+  // Indel evidence at one anchor, all lengths of one direction together: in a homopolymer
+  // or tandem repeat every length change left-aligns to the same anchor, and noisy reads
+  // spread one real indel over several lengths (a 3-base deletion in a T7 run read as 2, 3
+  // and 4 bases). The fraction test asks whether the tract is active; which length is real
+  // is left to the haplotype realignment, which gets the strongest few lengths.
+  const indelsAtAnchor = new Map<string, AlleleTally[]>();
+  const anchorKey = (allele: CandidateAllele): string => `${allele.pos}:${allele.kind}`;
+  for (const tally of tallies.values()) {
+    if (tally.allele.kind === 'snv') continue;
+    const key = anchorKey(tally.allele);
+    const group = indelsAtAnchor.get(key);
+    if (group) group.push(tally);
+    else indelsAtAnchor.set(key, [tally]);
+  }
+  const depthAt = (p: number): number => depth[p - origin] ?? 0;
   const candidates: CandidateAllele[] = [];
   for (const { allele, count } of tallies.values()) {
-    const d = depth[allele.pos - origin] ?? 0;
+    if (count < config.minAltReads) continue;
+    if (allele.kind === 'snv') {
+      const d = depthAt(allele.pos);
+      if (d > 0 && count / d >= config.minAltFraction) candidates.push({ ...allele, supportingReads: count });
+      continue;
+    }
+    const group = indelsAtAnchor.get(anchorKey(allele))!;
     // An insertion's anchor depth and a deletion's first deleted base both measure the reads that could show it.
-    const at = allele.kind === 'deletion' ? Math.max(d, depth[allele.pos + 1 - origin] ?? 0) : d;
-    const fraction = at > 0 ? count / at : 0;
-    const minFraction = allele.kind === 'snv' ? config.minAltFraction : config.minIndelFraction;
-    if (count >= config.minAltReads && fraction >= minFraction) candidates.push({ ...allele, supportingReads: count });
+    const at = Math.max(depthAt(allele.pos), depthAt(allele.pos + 1));
+    const groupCount = group.reduce((sum, t) => sum + t.count, 0);
+    if (at === 0 || groupCount / at < config.minIndelFraction) continue;
+    const stronger = group.filter((t) => t.count > count).length;
+    if (stronger < MAX_INDEL_ALLELES_PER_ANCHOR) candidates.push({ ...allele, supportingReads: count });
   }
-  candidates.sort((a, b) => a.pos - b.pos || a.ref.length - b.ref.length || (a.alt < b.alt ? -1 : a.alt > b.alt ? 1 : 0));
-  return { origin, depth, rawDepth, candidates };
+  candidates.sort(compareCandidates);
+  return { origin, depth, rawDepth, candidates, longIndels };
 }

@@ -2,7 +2,7 @@
  * Local haplotype realignment. Candidates that sit close together, or in the same repeat
  * tract, are genotyped jointly: every compatible combination of them forms a candidate
  * haplotype over a short window of reference, each read's bases over the window are aligned
- * to each haplotype with a pair-HMM-like model (Viterbi, affine gaps, homopolymer-aware
+ * to each haplotype with a pair-HMM (forward algorithm, affine gaps, homopolymer-aware
  * gap opening, base qualities), and the read-vs-haplotype likelihoods feed the diploid
  * genotyper. This is where a read's own (often arbitrary) placement of an indel in a repeat
  * stops mattering: the read is scored against the whole haplotype, as in GATK's
@@ -97,12 +97,24 @@ export interface Haplotype {
   /** Indexes into the window's candidates carried by this haplotype, ascending by position. */
   variants: number[];
   sequence: string;
-  /** Gap-open log10 probability at each haplotype position (homopolymer-aware). */
-  gapOpenLog: Float64Array;
-  /** log10(1 − 2·gapOpen) at each position: staying in the match state. */
-  stayLog: Float64Array;
+  /** Probability that an insertion error opens after each haplotype position (homopolymer-aware). */
+  insertionOpen: Float64Array;
+  /** Probability that a deletion error opens at each haplotype position (homopolymer-aware). */
+  deletionOpen: Float64Array;
+  /** 1 − insertionOpen − deletionOpen at each position: staying in the match state. */
+  stay: Float64Array;
   /** Net length change relative to the reference (alt − ref lengths). */
   lengthChange: number;
+}
+
+/** The haplotype a sequence forms under the platform's gap model. */
+export function makeHaplotype(variants: number[], sequence: string, lengthChange: number, model: ErrorModelConfig): Haplotype {
+  // gapOpen is the mean of the two error kinds; deletionShare splits their sum between them.
+  const gapOpen = gapOpenProbabilities(sequence, model);
+  const deletionOpen = gapOpen.map((open) => 2 * open * model.deletionShare);
+  const insertionOpen = gapOpen.map((open) => 2 * open * (1 - model.deletionShare));
+  const stay = gapOpen.map((open) => 1 - 2 * open);
+  return { variants, sequence, insertionOpen, deletionOpen, stay, lengthChange };
 }
 
 /** All subsets of mutually compatible candidates (at most 2^maxCandidatesPerWindow). */
@@ -129,21 +141,18 @@ export function enumerateHaplotypes(window: CallWindow, reference: string, hapSt
       lengthChange += c.alt.length - c.ref.length;
     }
     sequence += reference.slice(cursor, hapEnd);
-    const gapOpenLog = gapOpenLogs(sequence, model);
-    const stayLog = gapOpenLog.map((open) => Math.log10(1 - 2 * 10 ** open));
-    haplotypes.push({ variants: chosen, sequence, gapOpenLog, stayLog, lengthChange });
+    haplotypes.push(makeHaplotype(chosen, sequence, lengthChange, model));
   }
   return haplotypes;
 }
 
-function gapOpenLogs(sequence: string, model: ErrorModelConfig): Float64Array {
+function gapOpenProbabilities(sequence: string, model: ErrorModelConfig): Float64Array {
   const hp = homopolymerLengths(sequence);
   const out = new Float64Array(sequence.length + 1);
   for (let j = 0; j < sequence.length; j++) {
-    const p = Math.min(model.gapOpenMax, model.gapOpen + model.gapOpenPerHomopolymerBase * (hp[j]! - 1));
-    out[j] = Math.log10(p);
+    out[j] = Math.min(model.gapOpenMax, model.gapOpen + model.gapOpenPerHomopolymerBase * (hp[j]! - 1));
   }
-  out[sequence.length] = Math.log10(model.gapOpen);
+  out[sequence.length] = model.gapOpen;
   return out;
 }
 
@@ -220,10 +229,8 @@ export function emissionTable(model: ErrorModelConfig): EmissionTable {
   return { match, mismatch };
 }
 
-const NEG = -1e300;
-
 /**
- * Scratch rows for the banded Viterbi, reused across calls (one caller at a time per thread).
+ * Scratch rows for the banded forward pass, reused across calls (one caller at a time per thread).
  */
 class DpRows {
   m = new Float64Array(0);
@@ -244,11 +251,32 @@ class DpRows {
   }
 }
 const rows = new DpRows();
+/** log10 likelihood of a read that cannot align in the band (finite, so sums over haplotypes stay defined). */
+const IMPOSSIBLE = -1e300;
+/** Emission probability of an inserted base: uniform over A, C, G, T. */
+const INSERTED_BASE = 0.25;
+
+/** Emission tables in linear probability (the forward pass sums probabilities, not logs). */
+const linearCache = new WeakMap<EmissionTable, { match: Float64Array; mismatch: Float64Array }>();
+function linearEmissions(emissions: EmissionTable): { match: Float64Array; mismatch: Float64Array } {
+  let table = linearCache.get(emissions);
+  if (!table) {
+    table = { match: emissions.match.map((l) => 10 ** l), mismatch: emissions.mismatch.map((l) => 10 ** l) };
+    linearCache.set(emissions, table);
+  }
+  return table;
+}
 
 /**
- * log10 P(read segment | haplotype): Viterbi over match / insertion / deletion states; the
- * read is aligned end to end, the haplotype is free at both ends (the segment is a part of
- * it). Only cells within `band` of the expected diagonal `j = i + offset` are evaluated.
+ * log10 P(read segment | haplotype) by the pair-HMM forward algorithm (GATK's PairHMM):
+ * match / insertion / deletion states, summed over every alignment, the read aligned end to
+ * end and the haplotype free at both ends (the segment is a part of it). Summing, not taking
+ * the best path, is what makes a length error in a homopolymer as likely as the error
+ * process says: one base of an 8-base run deleted can be any of the 8 (Viterbi counts one),
+ * so noise in long runs no longer looks like a variant and a real length change is not
+ * mistaken for noise. Rows are rescaled to their maximum (the log of the scale accumulates)
+ * so long, noisy segments do not underflow. Only cells within `band` of the expected
+ * diagonal `j = i + offset` are evaluated.
  */
 export function alignReadToHaplotype(
   segment: ReadSegment,
@@ -261,45 +289,66 @@ export function alignReadToHaplotype(
   const m = segment.bases.length;
   const seq = hap.sequence;
   const n = seq.length;
-  rows.ensure(n + 1);
+  const linear = linearEmissions(emissions);
+  rows.ensure(n + 2);
   let { m: curM, i: curI, d: curD, pm: prevM, pi: prevI, pd: prevD } = rows;
-  const extendLog = Math.log10(model.gapExtend);
-  const closeLog = Math.log10(1 - model.gapExtend);
-  // Row 0: nothing of the read consumed; the alignment may start anywhere in the haplotype.
-  prevM.fill(0, 0, n + 1);
-  prevI.fill(NEG, 0, n + 1);
-  prevD.fill(NEG, 0, n + 1);
+  // The rows are shared between calls: start from zeros so no earlier read's cells leak in.
+  for (const row of [curM, curI, curD, prevM, prevI, prevD]) row.fill(0, 0, n + 2);
+  const extend = model.gapExtend;
+  const close = 1 - model.gapExtend;
+  const insertionOpen = hap.insertionOpen;
+  const deletionOpen = hap.deletionOpen;
+  const stay = hap.stay;
+  let logScale = 0;
+  let prevLo = 0;
+  let prevHi = n;
   for (let i = 1; i <= m; i++) {
     const lo = Math.max(1, i + offset - band);
     const hi = Math.min(n, i + offset + band);
-    curM.fill(NEG, 0, n + 1);
-    curI.fill(NEG, 0, n + 1);
-    curD.fill(NEG, 0, n + 1);
+    const from = Math.max(0, lo - 1);
+    if (hi < from) return IMPOSSIBLE;
+    // Cells outside this row's band read as 0; clear the span the previous row may have left.
+    const clearLo = Math.min(from, prevLo);
+    const clearHi = Math.max(hi, prevHi);
+    curM.fill(0, clearLo, clearHi + 1);
+    curI.fill(0, clearLo, clearHi + 1);
+    curD.fill(0, clearLo, clearHi + 1);
     const base = segment.bases[i - 1]!;
     const q = segment.quals[i - 1]!;
-    const matchLog = emissions.match[q]!;
-    const mismatchLog = emissions.mismatch[q]!;
-    for (let j = Math.max(0, lo - 1); j <= hi; j++) {
-      const open = hap.gapOpenLog[j]!;
-      const stay = hap.stayLog[j]!;
+    const matchP = linear.match[q]!;
+    const mismatchP = linear.mismatch[q]!;
+    let rowMax = 0;
+    for (let j = from; j <= hi; j++) {
       if (j >= lo) {
-        const emit = seq.charCodeAt(j - 1) === base ? matchLog : mismatchLog;
-        const fromPrev = i === 1 ? 0 : Math.max(prevM[j - 1]! + stay, prevI[j - 1]! + closeLog, prevD[j - 1]! + closeLog);
-        curM[j] = emit + fromPrev;
+        const emit = seq.charCodeAt(j - 1) === base ? matchP : mismatchP;
+        // The first read base may be aligned to any haplotype base (free start).
+        const fromPrev = i === 1 ? 1 : prevM[j - 1]! * stay[j - 1]! + (prevI[j - 1]! + prevD[j - 1]!) * close;
+        curM[j] = emit * fromPrev;
       }
-      // Insertion: read base i not in the haplotype (emission taken as 1, as GATK's pair-HMM).
-      // The first read base may itself be inserted (the alignment starts in the I state).
-      curI[j] = i === 1 ? open : Math.max(prevM[j]! + open, prevI[j]! + extendLog);
-      if (j >= 1) curD[j] = Math.max(curM[j - 1]! + open, curD[j - 1]! + extendLog);
+      // Insertion: read base i not in the haplotype, any base alike (GATK's pair-HMM takes 1,
+      // which makes an inserted base 4× likelier than the error rate says and read-length
+      // noise in homopolymers look like insertions). The first read base may itself be
+      // inserted (the alignment starts in the I state).
+      curI[j] = INSERTED_BASE * (i === 1 ? insertionOpen[j]! : prevM[j]! * insertionOpen[j]! + prevI[j]! * extend);
+      curD[j] = j > from ? curM[j - 1]! * deletionOpen[j - 1]! + curD[j - 1]! * extend : 0;
+      const cell = curM[j]! + curI[j]! + curD[j]!;
+      if (cell > rowMax) rowMax = cell;
     }
+    if (rowMax === 0) return IMPOSSIBLE;
+    const inv = 1 / rowMax;
+    for (let j = from; j <= hi; j++) {
+      curM[j]! *= inv;
+      curI[j]! *= inv;
+      curD[j]! *= inv;
+    }
+    logScale += Math.log10(rowMax);
+    prevLo = from;
+    prevHi = hi;
     [prevM, curM] = [curM, prevM];
     [prevI, curI] = [curI, prevI];
     [prevD, curD] = [curD, prevD];
   }
-  let best = NEG;
-  for (let j = 0; j <= n; j++) {
-    if (prevM[j]! > best) best = prevM[j]!;
-    if (prevI[j]! > best) best = prevI[j]!;
-  }
-  return best;
+  let total = 0;
+  for (let j = prevLo; j <= prevHi; j++) total += prevM[j]! + prevI[j]!;
+  return total > 0 ? logScale + Math.log10(total) : IMPOSSIBLE;
 }

@@ -12,7 +12,7 @@
 import type { Platform } from '../../app/contract.js';
 
 /** Bump when a channel is added, removed, reordered or rescaled. */
-export const FEATURE_SCHEMA_VERSION = 1;
+export const FEATURE_SCHEMA_VERSION = 2;
 
 export const BASES = ['A', 'C', 'G', 'T'] as const;
 export type Base = (typeof BASES)[number];
@@ -57,6 +57,33 @@ export interface PileupColumnEvidence {
   altNearReadEndFraction: number;
   lowMappingQualityFraction: number;
   platform: Platform;
+  /** The statistical genotyper's verdict on the column's candidate, when it genotyped one (see `BaselineGenotypeEvidence`). */
+  baseline?: BaselineGenotypeEvidence;
+}
+
+/**
+ * What the caller's statistical genotyper (engine/call/genotyper.ts) concluded about the
+ * column's candidate allele: the model reads it as input and learns corrections on top
+ * (platform error modes, repeat context, strand and position patterns) instead of re-deriving
+ * allele counting from per-column frequencies, which is where the first checkpoint lost to the
+ * statistical genotyper (docs/model-training.md). The haplotype realignment behind these
+ * numbers is evidence the per-column counts cannot carry, above all for indels.
+ */
+export interface BaselineGenotypeEvidence {
+  /** Genotype likelihoods hom-ref, het, hom-alt of the candidate allele, normalised to sum to 1 (from the PLs). */
+  likelihoods: readonly [number, number, number];
+  /** The statistical genotyper's uncalibrated GQ (0 … 1000). */
+  rawGq: number;
+  /** Its QUAL (Phred probability of no variant, 0 … 3000). */
+  qual: number;
+  /** The candidate changes the length of the sequence (insertion or deletion). */
+  isIndel: boolean;
+  /** |length change| of an indel, 0 for an SNV. */
+  indelLength: number;
+  /** Longest homopolymer / tandem repeat touching the locus, bp (caller's repeats.ts). */
+  repeatLength: number;
+  /** Genotyped by haplotype realignment (a window of nearby candidates or a repeat) rather than the single-base pileup model. */
+  realigned: boolean;
 }
 
 /** Bases from a read end within which a position counts as "near the read end". */
@@ -72,6 +99,9 @@ export const FEATURE_CHANNELS = [
   'log_depth', 'forward_strand_fraction', 'low_mapping_quality_fraction',
   'homopolymer_run', 'local_gc',
   'platform_illumina', 'platform_hifi', 'platform_ont',
+  'baseline_present', 'baseline_hom_ref', 'baseline_het', 'baseline_hom_alt',
+  'baseline_raw_gq', 'baseline_qual', 'baseline_indel', 'baseline_indel_length',
+  'baseline_repeat_length', 'baseline_realigned',
 ] as const;
 export type FeatureChannel = (typeof FEATURE_CHANNELS)[number];
 export const FEATURE_COUNT = FEATURE_CHANNELS.length;
@@ -87,6 +117,11 @@ const MAPPING_QUALITY_SCALE = 60;
 const LOG_DEPTH_SCALE = Math.log1p(1000);
 /** Homopolymer runs: log2(run) / log2(16), clipped at 1 (16 bp and longer look alike). */
 const HOMOPOLYMER_SCALE = Math.log2(16);
+/** Raw GQ and QUAL as log1p(x) / log1p(cap): the statistical genotyper's caps (genotyper.ts). */
+const BASELINE_RAW_GQ_SCALE = Math.log1p(1000);
+const BASELINE_QUAL_SCALE = Math.log1p(3000);
+/** Indel and repeat lengths as log2(1 + bp) / log2(1 + 64), clipped at 1. */
+const LENGTH_SCALE = Math.log2(65);
 /** GC fraction over ±GC_HALF_WINDOW reference bases around the position. */
 export const GC_HALF_WINDOW = 10;
 
@@ -198,6 +233,30 @@ export function encodeColumn(column: PileupColumnEvidence, homopolymerRun: numbe
   out[offset + c.homopolymer_run] = Math.min(1, Math.log2(Math.max(1, homopolymerRun)) / HOMOPOLYMER_SCALE);
   out[offset + c.local_gc] = localGc;
   out[offset + c.platform_illumina + PLATFORMS.indexOf(column.platform)] = 1;
+  const baseline = column.baseline;
+  if (baseline) {
+    out[offset + c.baseline_present] = 1;
+    out[offset + c.baseline_hom_ref] = clip01(baseline.likelihoods[0]);
+    out[offset + c.baseline_het] = clip01(baseline.likelihoods[1]);
+    out[offset + c.baseline_hom_alt] = clip01(baseline.likelihoods[2]);
+    out[offset + c.baseline_raw_gq] = clip01(Math.log1p(Math.max(0, baseline.rawGq)) / BASELINE_RAW_GQ_SCALE);
+    out[offset + c.baseline_qual] = clip01(Math.log1p(Math.max(0, baseline.qual)) / BASELINE_QUAL_SCALE);
+    out[offset + c.baseline_indel] = baseline.isIndel ? 1 : 0;
+    out[offset + c.baseline_indel_length] = clip01(Math.log2(1 + baseline.indelLength) / LENGTH_SCALE);
+    out[offset + c.baseline_repeat_length] = clip01(Math.log2(1 + baseline.repeatLength) / LENGTH_SCALE);
+    out[offset + c.baseline_realigned] = baseline.realigned ? 1 : 0;
+  }
+}
+
+/**
+ * Normalised genotype likelihoods (hom-ref, het, hom-alt) of allele `altIndex` from a locus's
+ * VCF-ordered PLs: 10^(−PL/10) of genotypes 0/0, 0/k, k/k, divided by their sum.
+ */
+export function likelihoodsFromPl(pl: readonly number[], altIndex: number): [number, number, number] {
+  const index = (a: number, b: number): number => (b * (b + 1)) / 2 + a;
+  const values = [pl[index(0, 0)], pl[index(0, altIndex)], pl[index(altIndex, altIndex)]].map((v) => 10 ** (-(v ?? 9999) / 10));
+  const sum = values[0]! + values[1]! + values[2]!;
+  return sum > 0 ? [values[0]! / sum, values[1]! / sum, values[2]! / sum] : [1 / 3, 1 / 3, 1 / 3];
 }
 
 /**

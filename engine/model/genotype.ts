@@ -9,7 +9,7 @@ import { alternateAllele, columnDepth, encodeTile, FEATURE_COUNT, type PileupCol
 import { readPredictions, type GenomeLtmMoe, type PositionPrediction } from './model.js';
 import { contextSpeciality } from './moe.js';
 import { inferenceScan } from './ssm.js';
-import { DEFAULT_VERIFIER_CONFIG, verifyCall, type VerifierConfig, type VerifierEvidence, type VerifierOutcome } from './verifier.js';
+import { DEFAULT_VERIFIER_CONFIG, genotypeOf, gqOf, verifyCall, type VerifierConfig, type VerifierEvidence, type VerifierOutcome } from './verifier.js';
 
 export interface CandidateSite {
   /** Reference position of the column (as in PileupColumnEvidence.position). */
@@ -17,6 +17,11 @@ export interface CandidateSite {
   isIndel: boolean;
   /** Longest homopolymer / tandem repeat touching the locus, bp (caller's repeats.ts). */
   repeatLength: number;
+}
+
+export interface GenotypeTileOptions {
+  /** Run the verifier (default true). Off (ablation): the routed posterior stands and the verdict is pass. */
+  verify?: boolean;
 }
 
 export interface ModelCall {
@@ -35,8 +40,12 @@ export interface ModelCall {
 /** Verifier evidence from a column (counts, qualities) plus the model's prediction. */
 export function verifierEvidenceFor(column: PileupColumnEvidence, site: CandidateSite, prediction: PositionPrediction, expertNames: readonly string[], contextExpert: number): VerifierEvidence {
   const alt = alternateAllele(column);
-  const refForward = column.refBase === 'N' ? 0 : column.forward[column.refBase];
-  const refReverse = column.refBase === 'N' ? 0 : column.reverse[column.refBase];
+  // A read with an insertion after this base also shows the base (features.ts counts it in
+  // both): for an insertion the reference reads are those without it, else a hom-alt
+  // insertion looks half reference and fails the allele-balance check.
+  const carriesAltToo = alt === 'ins';
+  const refForward = column.refBase === 'N' ? 0 : Math.max(0, column.forward[column.refBase] - (carriesAltToo ? column.forward.ins : 0));
+  const refReverse = column.refBase === 'N' ? 0 : Math.max(0, column.reverse[column.refBase] - (carriesAltToo ? column.reverse.ins : 0));
   const altForward = column.forward[alt];
   const altReverse = column.reverse[alt];
   const supporting = refForward + refReverse + altForward + altReverse;
@@ -73,6 +82,7 @@ export async function genotypeTile(
   columns: readonly PileupColumnEvidence[],
   candidates: readonly CandidateSite[],
   config: VerifierConfig = DEFAULT_VERIFIER_CONFIG,
+  options: GenotypeTileOptions = {},
 ): Promise<ModelCall[]> {
   if (columns.length === 0 || candidates.length === 0) return [];
   const origin = columns[0]!.position;
@@ -91,7 +101,7 @@ export async function genotypeTile(
     if (!column) throw new Error(`genotypeTile: candidate at ${site.position} is outside the tile ${origin}–${origin + columns.length - 1}`);
     const prediction = predictions[index]!;
     const contextExpert = names.indexOf(contextSpeciality(features, index * FEATURE_COUNT));
-    const verifier = verifyCall(verifierEvidenceFor(column, site, prediction, names, contextExpert), config);
+    const verifier = options.verify === false ? unverified(prediction) : verifyCall(verifierEvidenceFor(column, site, prediction, names, contextExpert), config);
     return {
       position: site.position,
       prediction,
@@ -104,4 +114,9 @@ export async function genotypeTile(
       },
     };
   });
+}
+
+/** The routed answer as it stands, with no check (the verifier ablation). */
+function unverified(prediction: PositionPrediction): VerifierOutcome {
+  return { verdict: { kind: 'pass' }, genotype: genotypeOf(prediction.posterior), posterior: prediction.posterior, gq: gqOf(prediction.posterior), reroutedTo: null, findings: [] };
 }

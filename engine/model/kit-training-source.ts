@@ -30,6 +30,7 @@ import { hashConfig } from '../util/canonical-json.js';
 import type { KitDataSettings } from './config.js';
 import { alternateAllele, encodeTile, FEATURE_COUNT, FEATURE_SCHEMA_VERSION, type Allele } from './features.js';
 import { candidateColumnAllele, pileupColumnsFromReads } from './pileup-columns.js';
+import { baselineEvidenceByColumn, placeCandidateColumns } from './baseline-evidence.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { BACKGROUND_WEIGHT } from './synthetic.js';
 import type { TrainingBatch, TrainingExampleSource } from './train-data.js';
@@ -71,6 +72,14 @@ interface KitTile {
 
 /** Truth genotypes by column: position → allele (as the columns name it) → 1 het, 2 hom-alt. */
 export type TruthColumns = Map<number, Map<Allele, number>>;
+
+/** Truth genotypes by exact allele (`alleleKey`), for labelling indel candidates. */
+export type TruthAlleles = Map<string, number>;
+
+/** Key of a VCF-style allele: 0-based position, REF and ALT (upper case). */
+export function alleleKey(pos: number, ref: string, alt: string): string {
+  return `${pos}:${ref.toUpperCase()}:${alt.toUpperCase()}`;
+}
 
 /** The kit files this source reads, as `kitPaths` and bench/peers.ts `align` name them. */
 export interface KitFiles {
@@ -131,8 +140,9 @@ function truthColumnAlleles(pos: number, ref: string, alt: string): { position: 
  * is split into one alt per record (bcftools norm -m -any), so a genotype is the count of
  * haplotypes carrying allele 1.
  */
-export async function readTruthColumns(path: string, contig: string, regions: readonly NamedRegion[]): Promise<{ columns: TruthColumns; records: number; skipped: number }> {
+export async function readTruthColumns(path: string, contig: string, regions: readonly NamedRegion[]): Promise<{ columns: TruthColumns; exactAlleles: TruthAlleles; records: number; skipped: number }> {
   const columns: TruthColumns = new Map();
+  const exactAlleles: TruthAlleles = new Map();
   let records = 0;
   let skipped = 0;
   for await (const line of readLines(path)) {
@@ -151,6 +161,7 @@ export async function readTruthColumns(path: string, contig: string, regions: re
       const genotype = haplotypes.filter((h) => h === String(a + 1)).length;
       if (genotype === 0) continue;
       records++;
+      exactAlleles.set(alleleKey(pos, ref, altText), Math.min(2, genotype));
       const placed = truthColumnAlleles(pos, ref, altText.toUpperCase());
       if (placed.length === 0) skipped++;
       for (const { position, allele } of placed) {
@@ -160,7 +171,7 @@ export async function readTruthColumns(path: string, contig: string, regions: re
       }
     }
   }
-  return { columns, records, skipped };
+  return { columns, exactAlleles, records, skipped };
 }
 
 async function sha256OfFile(path: string): Promise<string> {
@@ -175,7 +186,7 @@ interface TileBuildContext {
   sequence: string;
   preset: CallerConfig;
   platform: Platform;
-  truth: TruthColumns;
+  truth: { columns: TruthColumns; exactAlleles: TruthAlleles };
   tileLength: number;
 }
 
@@ -199,22 +210,16 @@ async function buildTiles(context: TileBuildContext, start: number, end: number,
   const fetchStart = Math.max(0, start - margin);
   const fetchEnd = Math.min(sequence.length, end + margin);
   const reads = await bam.fetch(contig, fetchStart, fetchEnd);
+  reads.sort((a, b) => a.start - b.start);
   const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, start, end, preset);
-  // One alt per column: the best-supported candidate placed there (multi-allelic sites keep their strongest alt).
-  const candidateAlleles = new Map<number, Allele>();
-  const candidateSupport = new Map<number, number>();
-  for (const candidate of pileup.candidates) {
-    const placed = candidateColumnAllele(candidate);
-    if (!placed || placed.position < start || placed.position >= end) continue;
-    if ((candidateSupport.get(placed.position) ?? -1) >= candidate.supportingReads) continue;
-    candidateAlleles.set(placed.position, placed.allele);
-    candidateSupport.set(placed.position, candidate.supportingReads);
-  }
+  const placed = placeCandidateColumns(pileup.candidates, start, end);
+  const candidateAlleles = new Map([...placed].map(([position, entry]) => [position, entry.allele] as const));
   const columns = pileupColumnsFromReads(reads, sequence, start, end, {
     platform,
     minMappingQuality: preset.minMappingQuality,
     minBaseQuality: preset.minBaseQuality,
     candidateAlleles,
+    baselines: baselineEvidenceByColumn(placed, pileup.candidates, reads, sequence, preset),
   });
   const tiles: KitTile[] = [];
   for (let tileStart = start; tileStart + tileLength <= end; tileStart += tileLength) {
@@ -227,8 +232,8 @@ async function buildTiles(context: TileBuildContext, start: number, end: number,
     let variantLabels = 0;
     for (let i = 0; i < tileLength; i++) {
       const column = columns[tileStart - start + i]!;
-      const truthHere = truth.get(column.position);
-      const isCandidate = candidateAlleles.has(column.position);
+      const truthHere = truth.columns.get(column.position);
+      const isCandidate = placed.has(column.position);
       if (isCandidate) {
         candidate[i] = 1;
         candidates++;
@@ -239,7 +244,10 @@ async function buildTiles(context: TileBuildContext, start: number, end: number,
         informative = true;
       }
       // The genotype of the allele this column is about; 0 when truth has no such variant here.
-      labels[i] = truthHere?.get(alternateAllele(column)) ?? 0;
+      // An indel candidate must be truth's exact allele: a deletion of another length at the
+      // same column is an error the comparator counts as a false positive, not a variant.
+      const candidateHere = placed.get(column.position)?.candidate;
+      labels[i] = candidateHere && candidateHere.kind !== 'snv' ? (truth.exactAlleles.get(alleleKey(candidateHere.pos, candidateHere.ref, candidateHere.alt)) ?? 0) : (truthHere?.get(alternateAllele(column)) ?? 0);
       if (labels[i]! > 0) variantLabels++;
     }
     if (!keep(informative)) continue;
@@ -292,7 +300,7 @@ export class KitTrainingSource implements TrainingExampleSource {
   }
 
   /** The training pool's tiles (their platform and start), for tests and logs. */
-  get trainingPool(): readonly { platform: Platform; start: number; labels: Int32Array; weights: Float32Array; candidate: Uint8Array }[] {
+  get trainingPool(): readonly { platform: Platform; start: number; features: Float32Array; labels: Int32Array; weights: Float32Array; candidate: Uint8Array }[] {
     return this.trainingTiles;
   }
 
@@ -356,7 +364,7 @@ export async function openKitTrainingSource(settings: KitDataSettings, options: 
   const checksums: Record<string, string> = { truth: await sha256OfFile(files.truthVcf) };
   for (const platform of settings.platforms) checksums[`bam.${platform}`] = await sha256OfFile(files.bams[platform]!);
   const dataHash = hashConfig({
-    generator: 'genomaic-kit-pileup/1',
+    generator: 'genomaic-kit-pileup/2',
     featureSchema: FEATURE_SCHEMA_VERSION,
     checksums,
     regions: { training: training.map(regionRecord), heldOut: heldOut.map(regionRecord) },
@@ -380,7 +388,7 @@ export async function openKitTrainingSource(settings: KitDataSettings, options: 
 
   for (const platform of settings.platforms) {
     const bam = await openBamInput(files.bams[platform]!, reference);
-    const context: TileBuildContext = { bam, contig: suite.contig, sequence, preset: presets.get(platform)!, platform, truth: truth.columns, tileLength: T };
+    const context: TileBuildContext = { bam, contig: suite.contig, sequence, preset: presets.get(platform)!, platform, truth, tileLength: T };
     const trainStats = emptyStats();
     const pool: KitTile[] = [];
     for (const region of training) {

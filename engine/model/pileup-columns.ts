@@ -10,7 +10,7 @@
  */
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from '../call/pileup.js';
 import type { AlignedRead, CandidateAllele, Platform } from '../call/types.js';
-import { ALLELES, alternateAllele, emptyAlleleCounts, READ_END_WINDOW, type Allele, type PileupColumnEvidence, type ReferenceBase } from './features.js';
+import { ALLELES, alternateAllele, emptyAlleleCounts, READ_END_WINDOW, type Allele, type BaselineGenotypeEvidence, type PileupColumnEvidence, type ReferenceBase } from './features.js';
 
 export interface ColumnBuildOptions {
   platform: Platform;
@@ -18,6 +18,8 @@ export interface ColumnBuildOptions {
   minBaseQuality: number;
   /** Candidate alleles by position (see `candidateColumnAllele`); others use the commonest alt. */
   candidateAlleles?: ReadonlyMap<number, Allele>;
+  /** The statistical genotyper's evidence by position (baseline-evidence.ts), copied onto the columns. */
+  baselines?: ReadonlyMap<number, BaselineGenotypeEvidence>;
 }
 
 /** MAPQ below which a read counts as "low mapping quality" for that channel. */
@@ -127,6 +129,8 @@ export function pileupColumnsFromReads(reads: readonly AlignedRead[], sequence: 
     };
     const candidate = options.candidateAlleles?.get(p);
     if (candidate) column.altAllele = candidate;
+    const baseline = options.baselines?.get(p);
+    if (baseline) column.baseline = baseline;
     const summarise = (allele: Allele | ReferenceBase): { bq: number; mq: number; end: number } => {
       if (allele === 'N') return { bq: 0, mq: 0, end: 0 };
       const k = i * A + ALLELE_INDEX[allele]!;

@@ -13,7 +13,7 @@
 import type { Platform } from '../../app/contract.js';
 import { hashConfig } from '../util/canonical-json.js';
 import type { DataSettings, SyntheticDataSettings } from './config.js';
-import { ALLELES, BASES, emptyAlleleCounts, encodeTile, FEATURE_COUNT, type Allele, type AlleleCounts, type Base, type PileupColumnEvidence, type ReferenceBase } from './features.js';
+import { ALLELES, alternateAllele, BASES, emptyAlleleCounts, encodeTile, FEATURE_COUNT, type Allele, type BaselineGenotypeEvidence, type AlleleCounts, type Base, type PileupColumnEvidence, type ReferenceBase } from './features.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import type { TrainingBatch, TrainingExampleSource } from './train-data.js';
 
@@ -133,8 +133,39 @@ export function generateSyntheticTile(random: SeededRandom, length: number, data
     genotypes[i] = genotype;
     const shown = ALLELES.filter((a) => a !== refBase).reduce((best, a) => Math.max(best, forward[a] + reverse[a]), 0);
     candidate[i] = genotype > 0 || (shown >= 2 && shown >= 0.08 * Math.max(depth, 1)) ? 1 : 0;
+    // Candidates carry a statistical verdict as the caller's do (features.ts BaselineGenotypeEvidence).
+    if (candidate[i]) column.baseline = binomialBaseline(column, substitutionError + deletionError, runs[i]!);
   }
   return { columns, genotypes, candidate };
+}
+
+/**
+ * The synthetic stand-in for the statistical genotyper's verdict: binomial genotype likelihoods
+ * of the alt count with a per-read error `error` (alt fraction error, 1/2, 1 − error), which is
+ * what a column-level genotyper with a platform constant would say. It is fooled by exactly the
+ * traps the generator sets (homopolymer deletions, one-strand artefacts), as the real one is by
+ * real errors, so the model still has something to learn on top.
+ */
+export function binomialBaseline(column: PileupColumnEvidence, error: number, homopolymerRun: number): BaselineGenotypeEvidence {
+  const alt = alternateAllele(column);
+  const altReads = column.forward[alt] + column.reverse[alt];
+  const refReads = column.refBase === 'N' ? 0 : column.forward[column.refBase] + column.reverse[column.refBase];
+  const e = Math.min(0.45, Math.max(1e-4, error));
+  const logLikelihoods = [e, 0.5, 1 - e].map((p) => altReads * Math.log10(p) + refReads * Math.log10(1 - p));
+  const best = Math.max(...logLikelihoods);
+  const scaled = logLikelihoods.map((l) => 10 ** (l - best));
+  const sum = scaled[0]! + scaled[1]! + scaled[2]!;
+  const likelihoods: [number, number, number] = [scaled[0]! / sum, scaled[1]! / sum, scaled[2]! / sum];
+  const top = Math.max(...likelihoods);
+  return {
+    likelihoods,
+    rawGq: top >= 1 ? 1000 : Math.min(1000, -10 * Math.log10(1 - top)),
+    qual: likelihoods[0] <= 0 ? 3000 : Math.min(3000, -10 * Math.log10(likelihoods[0])),
+    isIndel: alt === 'del' || alt === 'ins',
+    indelLength: alt === 'del' || alt === 'ins' ? 1 : 0,
+    repeatLength: homopolymerRun,
+    realigned: false,
+  };
 }
 
 /** Weight of non-candidate positions in the loss: they are many and easy. */

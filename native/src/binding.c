@@ -247,6 +247,16 @@ static napi_value js_seed_and_chain(napi_env env, napi_callback_info info)
 	return number(env, (double)a->n_chains);
 }
 
+/* repetitiveLength(aligner) -> read bases covered by the repetitive minimizers of the last
+ * seedAndChain (kept out of seedAndChain's output so its layout stays what older callers read). */
+static napi_value js_repetitive_length(napi_env env, napi_callback_info info)
+{
+	ARGS(1);
+	ga_aligner_t *a = unwrap_aligner(env, argv[0]);
+	if (!a) return throw_error(env, "genomaic_align: not an aligner");
+	return number(env, (double)a->repetitive_length);
+}
+
 /* copyChains(aligner, out: Float64Array): the last seedAndChain's chains again, into a larger out. */
 static napi_value js_copy_chains(napi_env env, napi_callback_info info)
 {
@@ -351,6 +361,7 @@ NAPI_MODULE_INIT()
 	    {"encodeBases", NULL, js_encode_bases, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"createAligner", NULL, js_create_aligner, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"seedAndChain", NULL, js_seed_and_chain, NULL, NULL, NULL, napi_enumerable, NULL},
+	    {"repetitiveLength", NULL, js_repetitive_length, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"copyChains", NULL, js_copy_chains, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"extendChain", NULL, js_extend_chain, NULL, NULL, NULL, napi_enumerable, NULL},
 	    {"createDp", NULL, js_create_dp, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -149,12 +149,20 @@ static int collect_anchors(ga_aligner_t *a, int cutoff, ga_seed_stats_t *stats)
 	}
 	size_t count = 0;
 	int repetitive = 0;
+	/* the k-mers of repetitive minimizers, merged as they come (minimizers are in read order) */
+	int repeat_start = 0, repeat_end = 0, repeat_length = 0;
 	for (size_t m = 0; m < n_mini; m++) {
 		uint32_t start;
 		const uint32_t hits = lookup(idx, a->bucket_lo[m], a->bucket_hi[m], a->mini.check[m], &start);
 		if (hits == 0) continue;
 		if (hits > (uint32_t)cutoff) {
 			repetitive++;
+			const int kmer_end = (int)a->mini.position[m] + 1, kmer_start = kmer_end - k;
+			if (kmer_start > repeat_end) {
+				repeat_length += repeat_end - repeat_start;
+				repeat_start = kmer_start;
+			}
+			repeat_end = kmer_end;
 			continue;
 		}
 		if (count + hits > GA_MAX_ANCHORS) break;
@@ -186,6 +194,8 @@ static int collect_anchors(ga_aligner_t *a, int cutoff, ga_seed_stats_t *stats)
 	stats->minimizers = (int)a->mini.n;
 	stats->repetitive = repetitive;
 	stats->anchors = (int)kept;
+	stats->repetitive_length = repeat_length + repeat_end - repeat_start;
+	a->repetitive_length = stats->repetitive_length;
 	return 0;
 }
 

@@ -140,6 +140,8 @@ typedef struct {
 	uint8_t *read, *read_rc;
 	size_t read_cap, read_rc_cap;
 	int read_len, have_rc;
+	/* read bases covered by minimizers cut as repetitive in the last seeding pass (MAPQ evidence) */
+	int repetitive_length;
 	/* seeding */
 	ga_minimizers_t mini;
 	uint32_t *bucket_lo, *bucket_hi; /* per minimizer: its bucket's entry range */
@@ -172,6 +174,8 @@ typedef struct {
 
 typedef struct {
 	int minimizers, repetitive, anchors;
+	/* read bases covered by the repetitive minimizers (union of their k-mers): minimap2's rep_len */
+	int repetitive_length;
 } ga_seed_stats_t;
 
 void ga_aligner_free(ga_aligner_t *a);

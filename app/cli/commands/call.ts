@@ -23,9 +23,11 @@ Options:
   --platform P       illumina, hifi or ont (default: from the BAM's @RG PL)
   --config FILE      caller preset YAML (default configs/call/<platform>.yaml)
   --region R         contig or contig:start-end (1-based); repeatable; default all contigs
-  --min-gq N         abstain below this calibrated GQ (default: the preset's abstention.minGq)
-  --no-calibration   report the model's raw posterior GQ (no calibration map)
-  --no-threshold     keep hard abstention rules but not the GQ thresholds
+  --min-gq N         abstain below this calibrated GQ, both classes (default: the per-class
+                     thresholds fitted with the calibration, configs/call/calibration.<platform>.json)
+  --no-calibration   report the model's raw posterior GQ (no calibration map, and the preset's
+                     own abstention thresholds instead of the fitted ones)
+  --no-threshold     keep hard abstention rules but not the GQ and QUAL thresholds
   --model DIR        opt-in: genotype bi-allelic loci with the learned model in checkpoint
                      folder DIR (e.g. assets/models/genomeltm-moe-small); records carry
                      INFO/MID, VV (verifier verdict), EXW (expert weights). If the checkpoint

@@ -22,7 +22,7 @@ function column(position: number, refBase: ReferenceBase, overrides: Partial<Pil
 describe('feature encoding', () => {
   it('has unique channel names and a fixed count', () => {
     expect(new Set(FEATURE_CHANNELS).size).toBe(FEATURE_COUNT);
-    expect(FEATURE_COUNT).toBe(31);
+    expect(FEATURE_COUNT).toBe(41);
   });
 
   it('encodes one column channel by channel', () => {

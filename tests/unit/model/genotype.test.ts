@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadModelTrainingConfig } from '../../../engine/model/config.js';
 import { trainModel } from '../../../engine/model/train.js';
 import { loadCheckpoint } from '../../../engine/model/checkpoint.js';
-import { genotypeTile, type ModelCall } from '../../../engine/model/genotype.js';
+import { genotypeTile, verifierEvidenceFor, type ModelCall } from '../../../engine/model/genotype.js';
 import { generateSyntheticTile } from '../../../engine/model/synthetic.js';
 import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { emptyAlleleCounts, type PileupColumnEvidence, type ReferenceBase } from '../../../engine/model/features.js';
@@ -92,5 +92,21 @@ describe('genotypeTile', () => {
     expect(thin!.verifier.verdict).toMatchObject({ kind: 'abstain', reason: 'LOW_DEPTH' });
     expect(thin!.provenance.verdict).toBe('abstain');
     await expect(genotypeTile(model, 'm', lowDepth, [{ position: 5, isIndel: false, repeatLength: 1 }])).rejects.toThrow(/outside the tile/);
+  });
+
+  it('an insertion\'s reference reads are those without it (a hom-alt insertion is not half reference)', () => {
+    // 30 reads all show the base and all carry the insertion after it: a hom-alt insertion.
+    const [column] = columnsWith(new Map([[0, { forward: { ...emptyAlleleCounts(), A: 15, ins: 15 }, reverse: { ...emptyAlleleCounts(), A: 15, ins: 15 }, altAllele: 'ins' as const }]]));
+    const prediction = { posterior: [0.001, 0.001, 0.998] as [number, number, number], experts: [], expertPosteriors: [] };
+    const evidence = verifierEvidenceFor(column!, { position: 1000, isIndel: true, repeatLength: 1 }, prediction, [], -1);
+    expect(evidence).toMatchObject({ refForward: 0, refReverse: 0, altForward: 15, altReverse: 15, depth: 30 });
+  });
+
+  it('without the verifier (ablation) the routed answer stands, unchecked', async () => {
+    const lowDepth = columnsWith(new Map([[20, { forward: { ...emptyAlleleCounts(), [REFERENCE[20]!]: 1 }, reverse: emptyAlleleCounts() }]]));
+    const [raw] = await genotypeTile(model, 'm', lowDepth, [{ position: 1020, isIndel: false, repeatLength: 1 }], undefined, { verify: false });
+    expect(raw!.verifier.verdict).toEqual({ kind: 'pass' });
+    expect(raw!.verifier.findings).toEqual([]);
+    expect(raw!.verifier.posterior).toEqual(raw!.prediction.posterior);
   });
 });

@@ -13,6 +13,7 @@ import { validateModelTrainingConfig, type KitDataSettings } from '../../../engi
 import { kitFiles, KitTrainingSource, openKitTrainingSource } from '../../../engine/model/kit-training-source.js';
 import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { BACKGROUND_WEIGHT } from '../../../engine/model/synthetic.js';
+import { CHANNEL_INDEX, FEATURE_COUNT } from '../../../engine/model/features.js';
 
 const CONTIG_LENGTH = 3000;
 const TILE = 16;
@@ -163,6 +164,16 @@ describe('kit training source', () => {
     expect(at(DELETION_ANCHOR + 1)).toEqual({ label: 1, weight: 1, candidate: 1 });
     // A candidate the truth does not have: genotype 0, full weight.
     expect(at(ERROR_SNV)).toEqual({ label: 0, weight: 1, candidate: 1 });
+    // Candidate columns carry the statistical genotyper's verdict (schema 2); others do not.
+    const channel = (position: number, name: keyof typeof CHANNEL_INDEX): number => {
+      const tile = pool.find((t) => position >= t.start && position < t.start + TILE)!;
+      return tile.features[(position - tile.start) * FEATURE_COUNT + CHANNEL_INDEX[name]]!;
+    };
+    expect(channel(HET_SNV, 'baseline_present')).toBe(1);
+    expect(channel(HET_SNV, 'baseline_het')).toBeGreaterThan(0.9);
+    expect(channel(HOM_SNV, 'baseline_hom_alt')).toBeGreaterThan(0.9);
+    expect(channel(DELETION_ANCHOR + 1, 'baseline_indel')).toBe(1);
+    expect(channel(HET_SNV + 2, 'baseline_present')).toBe(0);
     // Background: small weight, hom-ref.
     const background = at(HET_SNV + 2);
     expect(background.label).toBe(0);
@@ -173,7 +184,7 @@ describe('kit training source', () => {
     for (const tile of source.heldOutPool) expect(tile.start).toBeGreaterThanOrEqual(2000);
     expect(source.split).toMatchObject({ suite: 'tiny', training: [{ name: 'train-b' }], heldOut: [{ name: 'calib-c' }], excludedEvaluation: [{ name: 'eval-a' }] });
     const batch = source.trainingBatch(4, TILE);
-    expect(batch.features.length).toBe(4 * TILE * 31);
+    expect(batch.features.length).toBe(4 * TILE * FEATURE_COUNT);
     expect(source.heldOutBatches(62, TILE, 8).reduce((n, b) => n + b.batchSize, 0)).toBe(62);
 
     // Same inputs, same hash (files, regions, presets and settings are all in it).

@@ -1,0 +1,89 @@
+/**
+ * The statistical genotyper's verdict per candidate column, as model input (features.ts
+ * `BaselineGenotypeEvidence`), and the one rule for which candidate a column stands for.
+ *
+ * Training (kit-training-source.ts) and inference (engine/call/learned.ts) both call these two
+ * functions on the caller's own pileup candidates, so the model sees at run time exactly the
+ * evidence it was trained on. The windows and the reads per window are chosen as in the
+ * caller's tile loop (engine/call/caller.ts: `buildWindows`, reads overlapping the window and
+ * its flanks, `genotypeWindow` with the tile's candidate positions), so the numbers are the
+ * ones the statistical genotyper reports for the same locus.
+ */
+import type { CallerConfig } from '../call/config.js';
+import { genotypeWindow } from '../call/genotyper.js';
+import { buildWindows, emissionTable } from '../call/realign.js';
+import type { AlignedRead, CandidateAllele } from '../call/types.js';
+import { likelihoodsFromPl, type Allele, type BaselineGenotypeEvidence } from './features.js';
+import { candidateColumnAllele } from './pileup-columns.js';
+
+/** The candidate a column is about: where `candidateColumnAllele` places it, and the allele it shows there. */
+export interface PlacedCandidate {
+  position: number;
+  allele: Allele;
+  candidate: CandidateAllele;
+}
+
+/**
+ * One candidate per column, for columns in [start, end): the best-supported one placed there
+ * (ties: the first). A multi-allelic site keeps its strongest alt; the others stay with the
+ * statistical genotyper.
+ */
+export function placeCandidateColumns(candidates: readonly CandidateAllele[], start: number, end: number): Map<number, PlacedCandidate> {
+  const placedByColumn = new Map<number, PlacedCandidate>();
+  for (const candidate of candidates) {
+    const placed = candidateColumnAllele(candidate);
+    if (!placed || placed.position < start || placed.position >= end) continue;
+    const current = placedByColumn.get(placed.position);
+    if (current && current.candidate.supportingReads >= candidate.supportingReads) continue;
+    placedByColumn.set(placed.position, { ...placed, candidate });
+  }
+  return placedByColumn;
+}
+
+/**
+ * Genotypes the candidates' windows with the statistical genotyper and returns, by column, its
+ * evidence for the placed candidate. Only bi-allelic loci of a single candidate are reported:
+ * those are the loci the model's genotype replaces (learned.ts `modelCallForLocus`).
+ * `reads` must be sorted by start.
+ */
+export function baselineEvidenceByColumn(
+  placed: ReadonlyMap<number, PlacedCandidate>,
+  candidates: readonly CandidateAllele[],
+  reads: readonly AlignedRead[],
+  sequence: string,
+  config: CallerConfig,
+): Map<number, BaselineGenotypeEvidence> {
+  const out = new Map<number, BaselineGenotypeEvidence>();
+  if (placed.size === 0) return out;
+  const columnOf = new Map<CandidateAllele, number>();
+  for (const [position, entry] of placed) columnOf.set(entry.candidate, position);
+  const emissions = emissionTable(config.errorModel);
+  const candidatePositions = new Set(candidates.map((c) => c.pos));
+  // Windows come in order; sweep the sorted reads as the caller does (ActiveReads).
+  let next = 0;
+  let active: AlignedRead[] = [];
+  for (const window of buildWindows(candidates, sequence, config)) {
+    if (!window.candidates.some((c) => columnOf.has(c))) continue;
+    const from = window.start - config.flank;
+    const to = window.end + config.flank;
+    while (next < reads.length && reads[next]!.start < to) active.push(reads[next++]!);
+    active = active.filter((r) => r.end > from);
+    const windowReads = active.filter((r) => r.start < to);
+    for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions)) {
+      if (locus.alts.length !== 1 || locus.candidates.length !== 1) continue;
+      const candidate = locus.candidates[0]!;
+      const position = columnOf.get(candidate);
+      if (position === undefined) continue;
+      out.set(position, {
+        likelihoods: likelihoodsFromPl(locus.pl, 1),
+        rawGq: locus.rawGq,
+        qual: locus.qual,
+        isIndel: candidate.kind !== 'snv',
+        indelLength: Math.abs(candidate.alt.length - candidate.ref.length),
+        repeatLength: locus.evidence.repeatLength,
+        realigned: locus.method === 'realigned',
+      });
+    }
+  }
+  return out;
+}
