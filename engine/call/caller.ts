@@ -18,6 +18,7 @@ import type { LocusGenotype } from './genotyper.js';
 import { genotypeWindow } from './genotyper.js';
 import { buildPileup, compareCandidates } from './pileup.js';
 import { consensusIndelCandidates } from './indel-consensus.js';
+import { repeatLengthCandidates } from './repeat-alleles.js';
 import { buildWindows, emissionTable } from './realign.js';
 import type { BamInput } from './bam-input.js';
 import { openBamInput } from './bam-input.js';
@@ -273,7 +274,9 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
       // Longer indels that noisy reads scatter over many spellings, as one consensus allele each.
       pileup.candidates = [...pileup.candidates, ...consensusIndelCandidates(pileup, reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), config)].sort(compareCandidates);
-      const modelCalls: TileModelCalls | null = learned ? await modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config) : null;
+      // Whole-unit length changes of repeats that the reads' alignments scatter over several indels.
+      pileup.candidates = [...pileup.candidates, ...repeatLengthCandidates(reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), pileup.candidates, config)].sort(compareCandidates);
+      const modelCalls: TileModelCalls | null = learned ? await modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config, options.abstentionByClass) : null;
       const windows = buildWindows(pileup.candidates, sequence, config);
       const active = new ActiveReads(reads);
       const candidatePositions = new Set(pileup.candidates.map((c) => c.pos));

@@ -31,6 +31,13 @@ export interface ErrorModelConfig {
    * bases more often than they add them.
    */
   deletionShare: number;
+  /**
+   * Base-quality recalibration (BQSR-like, affine in Phred): a base reported at Q is taken to
+   * err with probability 10^(−(qualityOffset + qualityScale·Q)/10) before the floor and
+   * ceiling apply. Optional; absent means the reported qualities are trusted (scale 1, offset 0).
+   */
+  qualityScale?: number;
+  qualityOffset?: number;
 }
 
 export interface AbstentionConfig {
@@ -123,7 +130,13 @@ const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 
   pileupSnvMaxRepeat: { min: 0, max: 1000, integer: true },
 };
 
-const ERROR_RULES: Record<keyof ErrorModelConfig, NumberRule> = {
+/** Optional error-model keys (a preset without them keeps the reported base qualities). */
+const ERROR_OPTIONAL_RULES: Record<'qualityScale' | 'qualityOffset', NumberRule> = {
+  qualityScale: { min: 0.1, max: 3 },
+  qualityOffset: { min: -30, max: 30 },
+};
+
+const ERROR_RULES: Record<Exclude<keyof ErrorModelConfig, keyof typeof ERROR_OPTIONAL_RULES>, NumberRule> = {
   mismatchFloor: { min: 1e-9, max: 0.5 },
   mismatchCeiling: { min: 1e-9, max: 0.75 },
   gapOpen: { min: 1e-9, max: 0.5 },
@@ -196,7 +209,7 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   const values = doc as Record<string, unknown>;
   const known = new Set<string>(['platform', 'errorModel', 'abstention', ...Object.keys(TOP_RULES)]);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(path, key, `unknown setting (known: ${[...known].join(', ')})`);
-  const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', ERROR_RULES], ['abstention', ABSTAIN_RULES]];
+  const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', { ...ERROR_RULES, ...ERROR_OPTIONAL_RULES }], ['abstention', ABSTAIN_RULES]];
   for (const [section, rules] of sectionKeys) {
     const v = values[section];
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
@@ -206,7 +219,11 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   const platform = values.platform;
   if (typeof platform !== 'string' || !(PLATFORMS as readonly string[]).includes(platform)) fail(path, 'platform', `must be one of ${PLATFORMS.join(', ')}`);
   const top = readNumbers(path, '', values, TOP_RULES);
-  const errorModel = readNumbers(path, 'errorModel', values.errorModel, ERROR_RULES);
+  const errorModel: ErrorModelConfig = readNumbers(path, 'errorModel', values.errorModel, ERROR_RULES);
+  const errorSection = values.errorModel as Record<string, unknown>;
+  for (const key of Object.keys(ERROR_OPTIONAL_RULES) as (keyof typeof ERROR_OPTIONAL_RULES)[]) {
+    if (errorSection[key] !== undefined) errorModel[key] = checkNumber(path, `errorModel.${key}`, errorSection[key], ERROR_OPTIONAL_RULES[key]);
+  }
   const abstention = readNumbers(path, 'abstention', values.abstention, ABSTAIN_RULES);
   if (errorModel.mismatchFloor > errorModel.mismatchCeiling) fail(path, 'errorModel.mismatchFloor', 'must not exceed mismatchCeiling');
   return { platform: platform as Platform, ...top, errorModel, abstention };

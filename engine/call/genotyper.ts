@@ -12,6 +12,9 @@
  * overlapping candidates), giving the locus genotype posterior: GT is its mode, the raw GQ
  * is −10·log10(1 − P(GT)) (DeepVariant's definition: GQ from the genotype posterior), QUAL is
  * −10·log10 P(0/0), and PL is the Phred-scaled best pair likelihood of each genotype.
+ * The record keeps only the alleles the genotype carries, and each read is assigned to the
+ * record allele it favours decisively (AD), as GATK counts AD after subsetting to the called
+ * alleles; the hard rules read those counts.
  */
 import type { AlignedRead, CandidateAllele, ReadSupport, SiteEvidence } from './types.js';
 import type { CallerConfig } from './config.js';
@@ -19,6 +22,7 @@ import type { CallWindow, EmissionTable, Haplotype, ReadSegment } from './realig
 import { alignReadToHaplotype, enumerateHaplotypes, readSegment } from './realign.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
 import { distanceToAlignedEnd, localMismatches, MISMATCH_COUNT_REACH, rankSumPhred } from './read-evidence.js';
+import { allelesCarried, genotypeIndex, normaliseRecordAlleles, remapGenotype, subsetPhredLikelihoods } from '../export/normalize.js';
 
 /** Largest GQ reported (Phred 99 = error 1.3e-10, the usual cap) and QUAL cap. */
 export const MAX_GQ = 99;
@@ -28,11 +32,17 @@ export const MAX_GQ = 99;
  */
 export const MAX_RAW_GQ = 1000;
 const MAX_QUAL = 3000;
-/** A read supports an allele when it is this many log10 units likelier than any other allele. */
+/** A read supports an allele when it is this many log10 units likelier than any other allele of the record. */
 const SUPPORT_MARGIN = 0.5;
 
+/**
+ * One record's worth of a locus. Its alleles are those the most probable genotype carries
+ * (every evaluated allele when that is hom-ref or when more alleles are strongly supported
+ * than a diploid holds), normalised; genotype, PL, AD, support and the per-allele evidence are
+ * in that allele numbering.
+ */
 export interface LocusGenotype {
-  /** 0-based position of the locus's first reference base. */
+  /** 0-based position of the record's first reference base. */
   pos: number;
   ref: string;
   alts: string[];
@@ -47,18 +57,17 @@ export interface LocusGenotype {
   alleleDepths: number[];
   support: ReadSupport[];
   evidence: SiteEvidence;
+  /** Every candidate of the locus, also those of alleles the record does not list. */
   candidates: CandidateAllele[];
   method: 'realigned' | 'pileup';
   /** Alleles whose support is strong but that the genotype cannot hold (more than two). */
   excessAlleles: number;
-  /** Reads supporting an allele not in the called genotype. */
+  /** Reads supporting (among every evaluated allele) an allele not in the called genotype. */
   readsAgainstGenotype: number;
 }
 
 /** Index of genotype (a, b), a ≤ b, in VCF's PL order. */
-export function plIndex(a: number, b: number): number {
-  return (b * (b + 1)) / 2 + a;
-}
+export const plIndex = genotypeIndex;
 
 function log10SumExp(a: number, b: number): number {
   const hi = Math.max(a, b);
@@ -137,6 +146,45 @@ interface ReadRow {
   likelihoods: Float64Array;
   /** Substitutions against the reference near (not in) the window: the read's local dirt. */
   mismatchesNearby: number;
+}
+
+/** Reads assigned to a record's alleles: AD, the strand split and each read's allele. */
+interface ReadAssignment {
+  support: ReadSupport[];
+  /** Decisive reads per record allele (AD). */
+  depths: number[];
+  forward: number[];
+  reverse: number[];
+  uninformative: number;
+}
+
+/**
+ * Each read's allele among `alleles` (locus allele indexes, REF first; the result numbers them
+ * 0… in that order): the likeliest, when it beats the runner-up among the same alleles by
+ * SUPPORT_MARGIN, else none. Alleles outside the set do not compete.
+ */
+function assignReads(rows: readonly ReadRow[], readAlleleLikelihoods: readonly Float64Array[], alleles: readonly number[]): ReadAssignment {
+  const n = alleles.length;
+  const out: ReadAssignment = { support: [], depths: new Array<number>(n).fill(0), forward: new Array<number>(n).fill(0), reverse: new Array<number>(n).fill(0), uninformative: 0 };
+  for (let k = 0; k < rows.length; k++) {
+    const read = rows[k]!.read;
+    const likelihoods = readAlleleLikelihoods[k]!;
+    let top = 0;
+    for (let x = 1; x < n; x++) if (likelihoods[alleles[x]!]! > likelihoods[alleles[top]!]!) top = x;
+    let second = -Infinity;
+    for (let x = 0; x < n; x++) if (x !== top && likelihoods[alleles[x]!]! > second) second = likelihoods[alleles[x]!]!;
+    const margin = likelihoods[alleles[top]!]! - second;
+    const allele = margin >= SUPPORT_MARGIN ? top : -1;
+    out.support.push({ name: read.name, reverse: read.reverse, allele, margin: Math.round(margin * 100) / 100 });
+    if (allele < 0) {
+      out.uninformative++;
+      continue;
+    }
+    out.depths[allele]!++;
+    if (read.reverse) out.reverse[allele]!++;
+    else out.forward[allele]!++;
+  }
+  return out;
 }
 
 /** Genotypes one window from the reads overlapping it (any order). */
@@ -252,44 +300,47 @@ export function genotypeWindow(
     const maxLik = Math.max(...bestLik);
     const pl = [...bestLik].map((l) => (Number.isFinite(l) ? Math.min(9999, Math.round(-10 * (l - maxLik))) : 9999));
 
-    // Per-read support for this locus's alleles.
-    const support: ReadSupport[] = [];
-    const alleleDepths = new Array<number>(A).fill(0);
-    const forward = new Array<number>(A).fill(0);
-    const reverse = new Array<number>(A).fill(0);
-    let uninformative = 0;
-    for (const row of rows) {
-      const bestPerAllele = new Float64Array(A).fill(-Infinity);
+    // Each read's likelihood of each allele: its best over the haplotypes carrying the allele.
+    const readAlleleLikelihoods = rows.map((row) => {
+      const best = new Float64Array(A).fill(-Infinity);
       for (let h = 0; h < H; h++) {
         const x = hapAllele[h]!;
-        if (row.likelihoods[h]! > bestPerAllele[x]!) bestPerAllele[x] = row.likelihoods[h]!;
+        if (row.likelihoods[h]! > best[x]!) best[x] = row.likelihoods[h]!;
       }
-      let top = 0;
-      for (let x = 1; x < A; x++) if (bestPerAllele[x]! > bestPerAllele[top]!) top = x;
-      let second = -Infinity;
-      for (let x = 0; x < A; x++) if (x !== top && bestPerAllele[x]! > second) second = bestPerAllele[x]!;
-      const margin = bestPerAllele[top]! - second;
-      const allele = margin >= SUPPORT_MARGIN ? top : -1;
-      support.push({ name: row.read.name, reverse: row.read.reverse, allele, margin: Math.round(margin * 100) / 100 });
-      if (allele < 0) {
-        uninformative++;
-        continue;
-      }
-      alleleDepths[allele]!++;
-      if (row.read.reverse) reverse[allele]!++;
-      else forward[allele]!++;
-    }
+      return best;
+    });
+    // Over every evaluated allele: more strongly supported alleles than two haplotypes hold is
+    // CONFLICTING_EVIDENCE, whatever the genotype says.
+    const everyAllele = alleles.map((_, x) => x);
+    const evaluated = assignReads(rows, readAlleleLikelihoods, everyAllele);
+    const strongAlleles = evaluated.depths.filter((d) => d >= Math.max(config.minAltReads, 0.15 * rows.length)).length;
+    const excessAlleles = Math.max(0, strongAlleles - 2);
+    const readsAgainstGenotype = evaluated.depths.reduce((s, d, x) => s + (x !== genotype[0] && x !== genotype[1] ? d : 0), 0);
+    // The record lists the alleles its genotype carries (a no-call: those of its best genotype),
+    // as `bcftools view --trim-alt-alleles` would leave it; every evaluated allele only when
+    // those are what the record has to show: a hom-ref best genotype written because alt reads
+    // exist, or more strong alleles than a diploid holds.
+    const kept = genotype[1] > 0 && excessAlleles === 0 ? allelesCarried(genotype) : everyAllele;
+    // Reads are assigned among the record's alleles only (GATK marginalises its read
+    // likelihoods onto the called alleles before AD): a noisy read of a homopolymer deletion
+    // that cannot choose between the −1 and −2 candidates is still a decisive alt read once
+    // the −2 is not a record allele, so AD, the allele-balance and strand tests and the
+    // read-placement tests count the split the genotype was called from.
+    const assigned = kept.length === A ? evaluated : assignReads(rows, readAlleleLikelihoods, kept);
+    const recordGenotype = remapGenotype(genotype, kept);
+    const recordPl = kept.length === A ? pl : subsetPhredLikelihoods(pl, kept);
+    const recordAlleles = normaliseRecordAlleles(reference, locus.start, ref, kept.slice(1).map((x) => alleles[x]!));
     // Read placement of the called alt against the reference reads (read-evidence.ts).
     let readPositionBias = 0;
     let mismatchBias = 0;
-    const calledAlt = genotype[1];
+    const calledAlt = recordGenotype[1];
     if (calledAlt > 0) {
       const refEnds: number[] = [];
       const altEnds: number[] = [];
       const refDirt: number[] = [];
       const altDirt: number[] = [];
       for (let k = 0; k < rows.length; k++) {
-        const allele = support[k]!.allele;
+        const allele = assigned.support[k]!.allele;
         if (allele !== 0 && allele !== calledAlt) continue;
         const row = rows[k]!;
         const end = distanceToAlignedEnd(row.read, locus.start);
@@ -304,8 +355,6 @@ export function genotypeWindow(
       readPositionBias = rankSumPhred(refEnds, altEnds);
       mismatchBias = rankSumPhred(altDirt, refDirt);
     }
-    const strongAlleles = alleleDepths.filter((d) => d >= Math.max(config.minAltReads, 0.15 * rows.length)).length;
-    const readsAgainstGenotype = alleleDepths.reduce((s, d, x) => s + (x !== genotype[0] && x !== genotype[1] ? d : 0), 0);
     const p00 = post[0]!;
     // 1 − P(GT) summed in log space from the other genotypes' pairs: exact even when P(GT)
     // rounds to 1, and not floored at 1e-300, so the raw GQ keeps growing with the evidence.
@@ -317,23 +366,23 @@ export function genotypeWindow(
       errorLog10 = errorLog10 === -Infinity ? p.logPost - norm : log10SumExp(errorLog10, p.logPost - norm);
     }
     results.push({
-      pos: locus.start,
-      ref,
-      alts: alleles.slice(1),
-      genotype,
+      pos: recordAlleles.pos,
+      ref: recordAlleles.ref,
+      alts: recordAlleles.alts,
+      genotype: recordGenotype,
       posterior: post[gBest]!,
       rawGq: errorLog10 === -Infinity ? MAX_RAW_GQ : Math.min(MAX_RAW_GQ, Math.max(0, -10 * errorLog10)),
       qual: phred(p00, MAX_QUAL),
-      pl,
-      alleleDepths,
-      support,
+      pl: recordPl,
+      alleleDepths: assigned.depths,
+      support: assigned.support,
       evidence: {
         depth: rows.length,
-        refForward: forward[0]!,
-        refReverse: reverse[0]!,
-        altForward: forward.slice(1),
-        altReverse: reverse.slice(1),
-        uninformative,
+        refForward: assigned.forward[0]!,
+        refReverse: assigned.reverse[0]!,
+        altForward: assigned.forward.slice(1),
+        altReverse: assigned.reverse.slice(1),
+        uninformative: assigned.uninformative,
         meanMapq: overlapping > 0 ? mapqSum / overlapping : 0,
         mapq0Fraction: overlapping > 0 ? mapq0 / overlapping : 0,
         repeatLength: window.repeatLength,
@@ -343,7 +392,7 @@ export function genotypeWindow(
       },
       candidates: locus.members.map((i) => window.candidates[i]!),
       method: window.simple ? 'pileup' : 'realigned',
-      excessAlleles: Math.max(0, strongAlleles - 2),
+      excessAlleles,
       readsAgainstGenotype,
     });
   }

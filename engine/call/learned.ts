@@ -19,6 +19,7 @@ import { baselineEvidenceByColumn, placeCandidateColumns } from '../model/baseli
 import type { GenomeLtmMoe } from '../model/model.js';
 import type { CheckpointManifest } from '../model/checkpoint.js';
 import type { CandidateSite, GenotypeTileOptions, ModelCall } from '../model/genotype.js';
+import type { VerifierConfig } from '../model/verifier.js';
 import type { Allele, PileupColumnEvidence } from '../model/features.js';
 
 /** Jensen–Shannon bound (bits) above which two used experts disagree; docs/model.md's value for the hook. */
@@ -127,8 +128,9 @@ export function recordCalibration(
 
 /**
  * Runs the model over the fetched span of one tile and returns its calls keyed by column. One
- * column per position: when two candidates land on the same column (an SNV and a deletion
- * starting there), the first keeps the model call and the other stays statistical.
+ * candidate per column (`placeCandidateColumns`: the best-supported); another candidate on the
+ * same column stays statistical. `abstentionByClass` is the run's per-class settings, which the
+ * verifier's evidence checks use as the caller's rules do.
  */
 export async function modelCallsForTile(
   learned: LearnedGenotyper,
@@ -138,6 +140,7 @@ export async function modelCallsForTile(
   fetchEnd: number,
   candidates: readonly CandidateAllele[],
   config: CallerConfig,
+  abstentionByClass?: Partial<Record<CalibrationClass, AbstentionConfig>>,
 ): Promise<TileModelCalls> {
   const { genotypeTile } = await import('../model/genotype.js');
   const placed = placeCandidateColumns(candidates, fetchStart, fetchEnd);
@@ -163,7 +166,14 @@ export async function modelCallsForTile(
   // GQ thresholds apply once, by the caller, on the calibrated GQ (recordCalibration); the
   // verifier's own GQ gates would read the uncalibrated posterior. It keeps its evidence and
   // expert-agreement checks.
-  const verifierConfig = { ...config.abstention, maxExpertDivergence: MAX_EXPERT_DIVERGENCE, minGq: 0, repeatMinGq: 0 };
+  // Per class, the run's own settings (the calibration's fitted thresholds), so the verifier's
+  // evidence checks never apply a rule the caller has switched off or set differently.
+  const verifierConfig = (site: CandidateSite): VerifierConfig => ({
+    ...(abstentionByClass?.[site.isIndel ? 'indel' : 'snv'] ?? config.abstention),
+    maxExpertDivergence: MAX_EXPERT_DIVERGENCE,
+    minGq: 0,
+    repeatMinGq: 0,
+  });
   const calls: ModelCall[] = [];
   for (const group of contextGroups(sites, columns, learned.options.contextLimit)) {
     calls.push(...(await genotypeTile(learned.model, learned.manifest.modelId, group.columns, group.sites, verifierConfig, tileOptions)));

@@ -219,9 +219,12 @@ export interface EmissionTable {
 export function emissionTable(model: ErrorModelConfig): EmissionTable {
   const match = new Float64Array(256);
   const mismatch = new Float64Array(256);
+  const scale = model.qualityScale ?? 1;
+  const offset = model.qualityOffset ?? 0;
   for (let q = 0; q < 256; q++) {
-    // Q255 means "no quality": take the platform's floor.
-    const raw = q === 255 ? model.mismatchFloor : 10 ** (-q / 10);
+    // Q255 means "no quality": take the platform's floor. Otherwise the reported quality,
+    // recalibrated where the preset measured that the platform misreports it.
+    const raw = q === 255 ? model.mismatchFloor : 10 ** (-(offset + scale * q) / 10);
     const e = Math.min(model.mismatchCeiling, Math.max(model.mismatchFloor, raw));
     match[q] = Math.log10(1 - e);
     mismatch[q] = Math.log10(e / 3);

@@ -65,3 +65,49 @@ export function leftAlign(reference: string, pos: number, ref: string, alt: stri
   const trimmed = normaliseAlleles(p, r, [a]);
   return trimmed;
 }
+
+/**
+ * Normalises a record's alleles against the contig: trims what they share, and left-aligns a
+ * bi-allelic record (bcftools norm moves a record only when it has one ALT). Used after
+ * dropping alleles, which can leave the remaining ones sharing bases or, when the dropped
+ * allele pinned the record's span, no longer leftmost.
+ */
+export function normaliseRecordAlleles(reference: string, pos: number, ref: string, alts: readonly string[]): NormalisedAlleles {
+  if (alts.length === 1) return leftAlign(reference, pos, ref, alts[0]!);
+  return normaliseAlleles(pos, ref, alts);
+}
+
+/**
+ * Which alleles a genotype carries: REF (always first, as VCF needs it) and its distinct
+ * ALTs ascending, as old allele indexes. `bcftools view --trim-alt-alleles` keeps the same set.
+ */
+export function allelesCarried(genotype: readonly number[]): number[] {
+  return [0, ...[...new Set(genotype.filter((a) => a > 0))].sort((a, b) => a - b)];
+}
+
+/** Index of genotype (a, b), a ≤ b, in VCF's Number=G order. */
+export function genotypeIndex(a: number, b: number): number {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  return (hi * (hi + 1)) / 2 + lo;
+}
+
+/**
+ * A Number=G field (diploid) restricted to the `kept` alleles (old indexes, REF first), in
+ * the new VCF order — htslib's subsetting of PL. Re-normalised so the best kept genotype is 0
+ * (htslib leaves the offset; our PL is defined as normalised to 0).
+ */
+export function subsetPhredLikelihoods(pl: readonly number[], kept: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < kept.length; b++) for (let a = 0; a <= b; a++) out.push(pl[genotypeIndex(kept[a]!, kept[b]!)]!);
+  const best = Math.min(...out);
+  return out.map((x) => x - best);
+}
+
+/** A genotype's allele indexes in a subset's numbering (each allele must be kept). */
+export function remapGenotype(genotype: readonly [number, number], kept: readonly number[]): [number, number] {
+  const a = kept.indexOf(genotype[0]);
+  const b = kept.indexOf(genotype[1]);
+  if (a < 0 || b < 0) throw new Error(`genotype ${genotype.join('/')} carries an allele outside the kept set ${kept.join(',')}`);
+  return a <= b ? [a, b] : [b, a];
+}

@@ -81,7 +81,7 @@ export async function genotypeTile(
   modelId: string,
   columns: readonly PileupColumnEvidence[],
   candidates: readonly CandidateSite[],
-  config: VerifierConfig = DEFAULT_VERIFIER_CONFIG,
+  config: VerifierConfig | ((site: CandidateSite) => VerifierConfig) = DEFAULT_VERIFIER_CONFIG,
   options: GenotypeTileOptions = {},
 ): Promise<ModelCall[]> {
   if (columns.length === 0 || candidates.length === 0) return [];
@@ -101,7 +101,7 @@ export async function genotypeTile(
     if (!column) throw new Error(`genotypeTile: candidate at ${site.position} is outside the tile ${origin}–${origin + columns.length - 1}`);
     const prediction = predictions[index]!;
     const contextExpert = names.indexOf(contextSpeciality(features, index * FEATURE_COUNT));
-    const verifier = options.verify === false ? unverified(prediction) : verifyCall(verifierEvidenceFor(column, site, prediction, names, contextExpert), config);
+    const verifier = options.verify === false ? unverified(prediction) : verifyCall(verifierEvidenceFor(column, site, prediction, names, contextExpert), typeof config === 'function' ? config(site) : config);
     return {
       position: site.position,
       prediction,

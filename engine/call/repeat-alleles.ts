@@ -1,0 +1,126 @@
+/**
+ * Repeat-length candidates: indels of whole repeat units proposed from the lengths that reads
+ * spanning a homopolymer or short tandem repeat show for it, however their alignments write
+ * the difference. Noisy reads rarely write one clean indel for a changed repeat: a nanopore
+ * read of a GT repeat with two extra copies may show +1, +3 and a substitution, and an extra
+ * base of a 10-base run may be written as an insertion in one read and as a deletion plus two
+ * insertions nearby in another, so counting exact CIGAR alleles misses the change. The length
+ * between the two bases flanking the tract does not depend on how the read was aligned inside
+ * it (the repeat-unit count that HipSTR and GATK's STR models read). Each read's length change,
+ * rounded to whole units, votes for that many units inserted or deleted; a count with enough
+ * reads becomes a candidate at the tract's left end, and the haplotype realignment decides.
+ */
+import type { AlignedRead, CandidateAllele } from './types.js';
+import type { CallerConfig } from './config.js';
+import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
+
+/** Shortest tract examined per unit length (bp): runs where noisy reads blur single indels. */
+const MIN_TRACT_LENGTH: readonly number[] = [0, 9, 10, 12, 12, 15, 18];
+/** Longest tract examined (bp); beyond it few reads span it with both flanks. */
+const MAX_TRACT_LENGTH = 80;
+/** Aligned flank bases required on each side of the tract. */
+const FLANK = 2;
+/** Units inserted or deleted at most per candidate. */
+const MAX_UNITS = 3;
+
+interface Tract {
+  start: number;
+  end: number;
+  unit: number;
+}
+
+/** Tracts of [from, to): maximal runs with ref[i] = ref[i + unit], the longest unit per start kept. */
+export function repeatTracts(reference: string, from: number, to: number): Tract[] {
+  const found: Tract[] = [];
+  for (let unit = 1; unit < MIN_TRACT_LENGTH.length; unit++) {
+    let i = Math.max(0, from);
+    while (i + unit < Math.min(reference.length, to)) {
+      let j = i;
+      while (j + unit < reference.length && reference.charCodeAt(j) === reference.charCodeAt(j + unit) && reference.charCodeAt(j) !== 78) j++;
+      const length = j + unit - i;
+      if (j > i && length >= MIN_TRACT_LENGTH[unit]! && length <= MAX_TRACT_LENGTH) {
+        // A run of one base is also a run of every longer unit: keep only the shortest unit that has it.
+        const unitSequence = reference.slice(i, i + unit);
+        const primitive = [1, 2, 3].some((u) => u < unit && unit % u === 0 && unitSequence === unitSequence.slice(0, u).repeat(unit / u));
+        if (!primitive) found.push({ start: i, end: j + unit, unit });
+      }
+      i = j > i ? j : i + 1;
+    }
+  }
+  return found.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/** Read offsets of the bases aligned to `left` and `right` (both aligned, not deleted), or null. */
+function spanOffsets(read: AlignedRead, left: number, right: number): [number, number] | null {
+  let refPos = read.start;
+  let readPos = 0;
+  let a = -1;
+  for (let k = 0; k < read.cigar.length; k++) {
+    const packed = read.cigar[k]!;
+    const op = packed & 0xf;
+    const length = packed >>> 4;
+    if (op === CIGAR_M || op === CIGAR_EQ || op === CIGAR_X) {
+      if (a < 0 && left >= refPos && left < refPos + length) a = readPos + (left - refPos);
+      if (right >= refPos && right < refPos + length) return a < 0 ? null : [a, readPos + (right - refPos)];
+      refPos += length;
+      readPos += length;
+    } else if (op === CIGAR_I || op === CIGAR_S) {
+      readPos += length;
+    } else if (op === CIGAR_D || op === CIGAR_N) {
+      refPos += length;
+    }
+    if (refPos > right) return null;
+  }
+  return null;
+}
+
+/**
+ * Unit-count candidates for the tracts whose start lies in [callStart, callEnd). `reads` sorted
+ * by start. Alleles already proposed (same position, REF and ALT) are not repeated.
+ */
+export function repeatLengthCandidates(
+  reads: readonly AlignedRead[],
+  reference: string,
+  callStart: number,
+  callEnd: number,
+  existing: readonly CandidateAllele[],
+  config: CallerConfig,
+): CandidateAllele[] {
+  const known = new Set(existing.map((c) => `${c.pos}:${c.ref}:${c.alt}`));
+  const out: CandidateAllele[] = [];
+  let first = 0;
+  for (const tract of repeatTracts(reference, callStart, callEnd)) {
+    if (tract.start < 1 + FLANK || tract.start >= callEnd) continue;
+    const left = tract.start - FLANK;
+    const right = tract.end + FLANK - 1;
+    while (first < reads.length && reads[first]!.end <= left) first++;
+    const votes = new Map<number, number>();
+    let spanning = 0;
+    for (let r = first; r < reads.length && reads[r]!.start <= left; r++) {
+      const read = reads[r]!;
+      if (read.mapq < config.minMappingQuality || read.end <= right) continue;
+      const offsets = spanOffsets(read, left, right);
+      if (!offsets) continue;
+      spanning++;
+      const units = Math.round((offsets[1] - offsets[0] - (right - left)) / tract.unit);
+      if (units !== 0 && Math.abs(units) <= MAX_UNITS) votes.set(units, (votes.get(units) ?? 0) + 1);
+    }
+    if (spanning === 0) continue;
+    for (const [units, count] of votes) {
+      if (count < config.minAltReads || count / spanning < config.minIndelFraction) continue;
+      // Left-aligned representation: the anchor is the base before the tract.
+      const anchor = tract.start - 1;
+      const unitSequence = reference.slice(tract.start, tract.start + tract.unit);
+      const candidate: CandidateAllele = units > 0
+        ? { pos: anchor, ref: reference[anchor]!, alt: reference[anchor]! + unitSequence.repeat(units), kind: 'insertion', supportingReads: count }
+        : { pos: anchor, ref: reference.slice(anchor, tract.start - units * tract.unit), alt: reference[anchor]!, kind: 'deletion', supportingReads: count };
+      if (candidate.ref.length - 1 > config.maxIndelLength || candidate.alt.length - 1 > config.maxIndelLength) continue;
+      if (tract.start - units * tract.unit > tract.end) continue;
+      const key = `${candidate.pos}:${candidate.ref}:${candidate.alt}`;
+      if (known.has(key)) continue;
+      known.add(key);
+      out.push(candidate);
+    }
+  }
+  return out;
+}
