@@ -65,6 +65,8 @@ const { values } = parseArgs({
     region: { type: 'string', default: 'eval-1m' },
     platforms: { type: 'string', default: 'illumina,hifi,ont' },
     only: { type: 'string' },
+    /** A sentence on the code the rows were measured with (e.g. a snapshot of a tree others were changing), printed under the command. */
+    'code-note': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -319,6 +321,7 @@ async function render(where: NamedRegion, outcomes: Map<Platform, AblationRow[]>
   lines.push('## Model ablations');
   lines.push('');
   lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations --platforms=P${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` for each platform P, then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
+  if (values['code-note']) lines.push(values['code-note']);
   lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region **${where.name}** (${SUITE.contig}:${where.start.toLocaleString('en-US')}–${where.end.toLocaleString('en-US')}) only: the model trained on train-2m; its GQ calibration and thresholds were fitted on calib-3m; nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
   lines.push('');
   for (const [platform, rows] of outcomes) {

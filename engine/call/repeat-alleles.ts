@@ -29,20 +29,26 @@ interface Tract {
   unit: number;
 }
 
-/** Tracts of [from, to): maximal runs with ref[i] = ref[i + unit], the longest unit per start kept. */
+const BASE_N = 'N'.charCodeAt(0);
+
+/**
+ * Tracts starting in [from, to): maximal runs with ref[i] = ref[i + unit], each under the
+ * shortest unit that has it (a run of A is not also reported as AA).
+ */
 export function repeatTracts(reference: string, from: number, to: number): Tract[] {
   const found: Tract[] = [];
   for (let unit = 1; unit < MIN_TRACT_LENGTH.length; unit++) {
-    let i = Math.max(0, from);
-    while (i + unit < Math.min(reference.length, to)) {
+    // Start early enough that a tract reaching `from` is seen whole, so every start kept is a true left end.
+    let i = Math.max(0, from - MAX_TRACT_LENGTH);
+    while (i < to && i + unit < reference.length) {
       let j = i;
-      while (j + unit < reference.length && reference.charCodeAt(j) === reference.charCodeAt(j + unit) && reference.charCodeAt(j) !== 78) j++;
+      while (j + unit < reference.length && reference.charCodeAt(j) === reference.charCodeAt(j + unit) && reference.charCodeAt(j) !== BASE_N) j++;
       const length = j + unit - i;
-      if (j > i && length >= MIN_TRACT_LENGTH[unit]! && length <= MAX_TRACT_LENGTH) {
+      if (j > i && i >= from && length >= MIN_TRACT_LENGTH[unit]! && length <= MAX_TRACT_LENGTH) {
         // A run of one base is also a run of every longer unit: keep only the shortest unit that has it.
         const unitSequence = reference.slice(i, i + unit);
-        const primitive = [1, 2, 3].some((u) => u < unit && unit % u === 0 && unitSequence === unitSequence.slice(0, u).repeat(unit / u));
-        if (!primitive) found.push({ start: i, end: j + unit, unit });
+        const composite = [1, 2, 3].some((u) => u < unit && unit % u === 0 && unitSequence === unitSequence.slice(0, u).repeat(unit / u));
+        if (!composite) found.push({ start: i, end: j + unit, unit });
       }
       i = j > i ? j : i + 1;
     }
@@ -90,7 +96,7 @@ export function repeatLengthCandidates(
   const out: CandidateAllele[] = [];
   let first = 0;
   for (const tract of repeatTracts(reference, callStart, callEnd)) {
-    if (tract.start < 1 + FLANK || tract.start >= callEnd) continue;
+    if (tract.start < 1 + FLANK) continue;
     const left = tract.start - FLANK;
     const right = tract.end + FLANK - 1;
     while (first < reads.length && reads[first]!.end <= left) first++;
@@ -108,6 +114,8 @@ export function repeatLengthCandidates(
     if (spanning === 0) continue;
     for (const [units, count] of votes) {
       if (count < config.minAltReads || count / spanning < config.minIndelFraction) continue;
+      // A deletion longer than the tract is not a change of its unit count.
+      if (units < 0 && -units * tract.unit > tract.end - tract.start) continue;
       // Left-aligned representation: the anchor is the base before the tract.
       const anchor = tract.start - 1;
       const unitSequence = reference.slice(tract.start, tract.start + tract.unit);
@@ -115,7 +123,6 @@ export function repeatLengthCandidates(
         ? { pos: anchor, ref: reference[anchor]!, alt: reference[anchor]! + unitSequence.repeat(units), kind: 'insertion', supportingReads: count }
         : { pos: anchor, ref: reference.slice(anchor, tract.start - units * tract.unit), alt: reference[anchor]!, kind: 'deletion', supportingReads: count };
       if (candidate.ref.length - 1 > config.maxIndelLength || candidate.alt.length - 1 > config.maxIndelLength) continue;
-      if (tract.start - units * tract.unit > tract.end) continue;
       const key = `${candidate.pos}:${candidate.ref}:${candidate.alt}`;
       if (known.has(key)) continue;
       known.add(key);
