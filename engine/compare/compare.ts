@@ -77,23 +77,58 @@ interface Window {
   calls: MatchVariant[];
 }
 
-/** Groups both sides' variants (each sorted by span) into windows of overlapping or near spans. */
+/**
+ * Longest stretch of reference an indel's alleles can be re-spelled over. A repeat-expanding
+ * insertion of L bases can equally be written as a shorter insertion plus substitutions or a
+ * deletion up to about L bases away (chr20:2,633,378: a 12 bp insertion and a 6 bp deletion 20
+ * bases apart spell the same haplotype as a 6 bp insertion and an SNV), so a fixed gap alone
+ * would put the two representations in different windows. Capped so that one large deletion
+ * does not swallow its neighbourhood into a window too big to enumerate.
+ */
+export const MAX_INDEL_REACH = 100;
+
+function indelReach(v: MatchVariant): number {
+  let reach = 0;
+  for (const e of v.edits) {
+    if (e && e.end - e.start !== e.alt.length) reach = Math.max(reach, e.end - e.start, e.alt.length);
+  }
+  return Math.min(reach, MAX_INDEL_REACH);
+}
+
+/**
+ * Groups both sides' variants into windows, transitively: a variant joins the current window
+ * when its span, widened on each side by its indel reach, comes within `gap` bases of the
+ * window's widened end; truth and call variants widen the window alike.
+ */
 export function clusterWindows(truths: MatchVariant[], calls: MatchVariant[], gap: number): Window[] {
-  const all = [...truths, ...calls].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  const all = [...truths, ...calls]
+    .map((variant) => {
+      const reach = indelReach(variant);
+      return { variant, start: variant.span.start - reach, end: variant.span.end + reach };
+    })
+    .sort((a, b) => a.start - b.start || a.end - b.end);
   const windows: Window[] = [];
   let current: Window | null = null;
   let currentEnd = -Infinity;
-  for (const v of all) {
-    if (current === null || v.span.start > currentEnd + gap) {
+  for (const { variant, start, end } of all) {
+    if (current === null || start > currentEnd + gap) {
       current = { truths: [], calls: [] };
       windows.push(current);
-      currentEnd = v.span.end;
+      currentEnd = end;
     } else {
-      currentEnd = Math.max(currentEnd, v.span.end);
+      currentEnd = Math.max(currentEnd, end);
     }
-    (v.side === 'truth' ? current.truths : current.calls).push(v);
+    (variant.side === 'truth' ? current.truths : current.calls).push(variant);
+  }
+  for (const w of windows) {
+    w.truths.sort(bySpan);
+    w.calls.sort(bySpan);
   }
   return windows;
+}
+
+function bySpan(a: MatchVariant, b: MatchVariant): number {
+  return a.span.start - b.span.start || a.span.end - b.span.end;
 }
 
 export async function compareParsed(parsed: ParsedComparison, options: Omit<CompareOptions, 'truthPath' | 'callsPath' | 'referencePath'> & Partial<CompareOptions>): Promise<CompareReport> {

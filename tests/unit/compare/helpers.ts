@@ -76,3 +76,23 @@ export async function runCompare(truth: RecordSpec[], calls: RecordSpec[], optio
     { includeVariants: true, minQual: options.minQual ?? null, ...(options.limits ? { limits: options.limits } : {}) },
   );
 }
+
+/**
+ * One contig rebuilt from `samtools faidx` slices (headers `NAME:start-end`, in any order) at
+ * their real coordinates, N elsewhere, so that real-data fixtures keep their VCF positions.
+ */
+export function contigFromSlices(fastaText: string): string {
+  const slices = fastaText
+    .split('>')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const [header, ...lines] = block.split('\n');
+      const match = /^\S+:(\d+)-(\d+)$/.exec(header!.trim());
+      if (!match) throw new Error(`not a samtools faidx region header: ${header}`);
+      return { start: Number(match[1]), sequence: lines.join('').trim() };
+    })
+    .sort((a, b) => a.start - b.start);
+  let contig = '';
+  for (const slice of slices) contig += 'N'.repeat(slice.start - 1 - contig.length) + slice.sequence;
+  return contig;
+}
