@@ -208,11 +208,15 @@ export function createAppStore(bridge: HostBridge, initialRoute: Route = HOME): 
         const unsubscribers = [
           bridge.subscribe('run.updated', onRunUpdated),
           bridge.subscribe('run.progress', onProgress),
+          // Any kind of run (QC, align, analysis), deleted from this window or another: nothing
+          // keyed by its id may outlive it, or a later view of the id would show a ghost.
           bridge.subscribe('run.deleted', ({ runId }) => {
             set((state) => ({
               runs: state.runs.filter((r) => r.id !== runId),
               detailsByRun: withoutKey(state.detailsByRun, runId),
+              detailErrors: withoutKey(state.detailErrors, runId),
               progressByRun: withoutKey(state.progressByRun, runId),
+              cancelling: withoutKey(state.cancelling, runId),
             }));
             const { route } = get();
             if (route.screen === 'run' && route.runId === runId) get().navigate(HOME);

@@ -220,6 +220,40 @@ describe('app store', () => {
     expect(host.callsTo('qc.start')).toEqual([{ paths: ['/data/r1.fq'], platform: 'hifi' }]);
   });
 
+  it('forgets a deleted run of any kind and leaves its screen when it is open', async () => {
+    const runs = [
+      summary({ id: 'q1', kind: 'qc', status: 'done' }),
+      summary({ id: 'a1', kind: 'align', status: 'cancelled' }),
+      summary({ id: 'r1', kind: 'analyze', status: 'failed' }),
+    ];
+    const host = new FakeHost({
+      'runs.list': () => runs,
+      'run.get': ({ runId }) => {
+        if (runId === 'q1') throw new HostRequestError('run.get', { code: 'not-found', message: `No run with id ${runId}` });
+        return detail({ ...runs.find((r) => r.id === runId)!, id: runId });
+      },
+    });
+    const store = createAppStore(host, { screen: 'run', runId: 'a1' });
+    store.getState().connect();
+    await settle();
+    await store.getState().loadRun('a1');
+    await store.getState().loadRun('q1');
+    expect(store.getState().detailsByRun.a1?.kind).toBe('align');
+    expect(store.getState().detailErrors.q1?.code).toBe('not-found');
+
+    host.emit('run.deleted', { runId: 'a1' });
+    expect(store.getState().runs.map((r) => r.id).sort()).toEqual(['q1', 'r1']);
+    expect(store.getState().detailsByRun.a1).toBeUndefined();
+    expect(store.getState().route).toEqual({ screen: 'home' });
+
+    // Deleted elsewhere while another screen is open: gone from the list, the route stays.
+    store.getState().navigate({ screen: 'run', runId: 'r1' });
+    host.emit('run.deleted', { runId: 'q1' });
+    expect(store.getState().runs.map((r) => r.id)).toEqual(['r1']);
+    expect(store.getState().detailErrors.q1).toBeUndefined();
+    expect(store.getState().route).toEqual({ screen: 'run', runId: 'r1' });
+  });
+
   const input = (path: string): RunInputRef => ({ path, name: path.split('/').pop() ?? path, sizeBytes: 1000 });
 
   it('re-runs an interrupted analysis as an analysis with its reads, reference, sample and platform', async () => {

@@ -10,7 +10,7 @@ import { CallTable } from './CallTable.js';
 import { CallFilters } from './CallFilters.js';
 import { EvidencePanel } from './EvidencePanel.js';
 import { ShortcutsOverlay } from './ShortcutsOverlay.js';
-import { DeleteRunDialog } from './DeleteRunDialog.js';
+import { DeleteRunDialog } from '../../components/DeleteRunDialog.js';
 import { igvLocus, REVIEW_SHORTCUTS } from './reviewLabels.js';
 import { useReviewShortcuts } from './useReviewShortcuts.js';
 

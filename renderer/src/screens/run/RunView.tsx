@@ -1,9 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RunDetail, RunSummary } from '../../../../app/contract.ts';
 import { useApp } from '../../store/StoreContext.js';
 import { isActiveStatus } from '../../store/runs.js';
+import { HOME } from '../../navigation/route.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
+import { DeleteRunDialog } from '../../components/DeleteRunDialog.js';
 import { PLATFORM_CHOICES, PRESET_CHOICES, RUN_KIND_LABEL } from '../../format/labels.js';
 import { abbreviateHash, formatDateTime, formatDuration, formatInteger } from '../../format/numbers.js';
 import { RunProgressPanel } from './RunProgressPanel.js';
@@ -31,6 +33,9 @@ export function RunView({ runId }: { runId: string }) {
   const loadRun = useApp((s) => s.loadRun);
   const cancelRun = useApp((s) => s.cancelRun);
   const rerun = useApp((s) => s.rerun);
+  const navigate = useApp((s) => s.navigate);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     void loadRun(runId);
@@ -89,6 +94,12 @@ export function RunView({ runId }: { runId: string }) {
               Run again
             </button>
           ) : null}
+          {/* The engine refuses to delete a running run; cancel it first. */}
+          {active ? null : (
+            <button ref={deleteButton} type="button" className="button button-danger" data-testid="delete-run" onClick={() => setConfirmDelete(true)}>
+              Delete run…
+            </button>
+          )}
         </div>
       </header>
 
@@ -97,6 +108,21 @@ export function RunView({ runId }: { runId: string }) {
       {active ? <RunProgressPanel status={run.status} progress={progress} fallbackBytesTotal={fallbackBytesTotal} /> : null}
       <RunOutcome run={run} />
       {run.status === 'done' ? <RunResults detail={detail} loadFailed={loadError !== undefined} onRetry={() => void loadRun(runId)} /> : null}
+
+      {confirmDelete && !active ? (
+        <DeleteRunDialog
+          run={run}
+          detail={detail}
+          onCancel={() => {
+            setConfirmDelete(false);
+            deleteButton.current?.focus();
+          }}
+          onDeleted={() => {
+            setConfirmDelete(false);
+            navigate(HOME);
+          }}
+        />
+      ) : null}
     </section>
   );
 }
