@@ -132,13 +132,13 @@ export class Engine {
       // Review workstation (issue 7).
       ...review,
       'run.delete': async (params) => {
-        // An align run's folder is not registered with the review store, which removes the
-        // folders of analysis runs: remove it here, once the run itself is gone.
-        const alignDir = this.alignRunDir(params.runId);
+        // The review store removes the folders it registered (finished analyses); the app's own
+        // run folder also holds align runs' BAMs and what an unfinished analysis left behind.
+        const runDir = this.appRunDir(params.runId);
         const deletion = await review['run.delete'](params);
-        if (alignDir === null) return deletion;
-        await rm(alignDir, { recursive: true, force: true });
-        return { ...deletion, removedFiles: true, keptDir: null };
+        if (runDir === null) return deletion;
+        await rm(runDir, { recursive: true, force: true });
+        return deletion;
       },
     };
   }
@@ -238,10 +238,11 @@ export class Engine {
   }
 
   /** The folder of an align run (null for any other run, or no such run). */
-  private alignRunDir(runId: unknown): string | null {
+  /** The folder the engine creates for a run it executes (align and analyze runs), if the run exists. */
+  private appRunDir(runId: unknown): string | null {
     if (typeof runId !== 'string' || runId === '') return null;
     try {
-      return this.store.getRunSummary(runId).kind === 'align' ? join(this.dataDir, 'runs', runId) : null;
+      return this.store.getRunSummary(runId).kind === 'qc' ? null : join(this.dataDir, 'runs', runId);
     } catch {
       return null;
     }

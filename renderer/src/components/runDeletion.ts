@@ -22,12 +22,12 @@ export function describeRunDeletion(run: RunSummary, detail?: RunDetail): RunDel
   switch (run.kind) {
     case 'analyze':
       return {
-        // An unfinished analysis has no calls to review, and its partial outputs were never
-        // registered with the project, so the dialog promises nothing about them.
+        // An unfinished analysis has no calls to review; the engine deletes whatever it had
+        // written into the run's own folder.
         removes:
           run.status === 'done'
             ? 'The run, its imported calls and their current reviews are removed from the project. The audit log keeps every review ever recorded. Files GenomAIc wrote for the run are deleted.'
-            : 'The run is removed from the project. It did not finish, so it has no calls or reviews to delete.',
+            : 'The run is removed from the project. It did not finish, so it has no calls or reviews to delete; the partial files GenomAIc wrote for it are deleted.',
         deletedFiles: [],
         keeps: 'An analysis folder you opened from disk stays where it is, and so do the inputs:',
         keptFiles,

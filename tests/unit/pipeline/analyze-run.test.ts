@@ -3,7 +3,7 @@
  * truth): the same path the app and browser mode take, worker threads included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -72,6 +72,22 @@ describe('analyze run', () => {
     expect(spawnSync('samtools', ['quickcheck', run.outputs!.bam]).status).toBe(0);
     const page = await engine.handle('calls.list', { runId, offset: 0, limit: 100 });
     expect(page.rows.filter((r) => r.filter === 'PASS' && r.type === 'snv').length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('deleting an analysis that failed removes the folder it left behind', async () => {
+    // The peer BAM from the previous test names the demo's contig; this reference does not have it.
+    const otherReference = join(dir, 'other.fa');
+    writeFileSync(otherReference, `>chrOther\n${'ACGTTGCA'.repeat(200)}\n`);
+    const { runId } = await engine.handle('analyze.fromBam', { bamPath: join(dir, 'peer.bam'), referencePath: otherReference });
+    const summary = await engine.waitForRun(runId);
+    expect(summary.status).toBe('failed');
+    const runDir = join(dir, 'runs', runId);
+    expect(existsSync(runDir)).toBe(true);
+
+    const deletion = await engine.handle('run.delete', { runId, confirm: runId });
+    expect(deletion).toMatchObject({ deleted: true, removedFiles: true, keptDir: null });
+    expect(existsSync(runDir)).toBe(false);
+    await expect(engine.handle('run.get', { runId })).rejects.toMatchObject({ detail: { code: 'not-found' } });
   });
 
   it('refuses a missing reference before starting, naming it', async () => {
