@@ -20,6 +20,7 @@ import type { AlignedRead, CandidateAllele, ReadSupport, SiteEvidence } from './
 import type { CallerConfig } from './config.js';
 import type { CallWindow, EmissionTable, Haplotype, ReadSegment } from './realign.js';
 import { alignReadToHaplotype, enumerateHaplotypes, readSegment } from './realign.js';
+import { repeatTractAt } from './repeats.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
 import { distanceToAlignedEnd, localMismatches, MISMATCH_COUNT_REACH, rankSumPhred } from './read-evidence.js';
 import { allelesCarried, genotypeIndex, normaliseRecordAlleles, remapGenotype, subsetPhredLikelihoods } from '../export/normalize.js';
@@ -34,6 +35,11 @@ export const MAX_RAW_GQ = 1000;
 const MAX_QUAL = 3000;
 /** A read supports an allele when it is this many log10 units likelier than any other allele of the record. */
 const SUPPORT_MARGIN = 0.5;
+/**
+ * Indels whose repeat tracts overlap form one locus when the tract is at least this long
+ * (bp): the REPEAT_CONTEXT length of every preset, where lengths are hard to tell apart.
+ */
+const LOCUS_TRACT_MIN_LENGTH = 6;
 
 /**
  * One record's worth of a locus. Its alleles are those the most probable genotype carries
@@ -109,22 +115,52 @@ interface Locus {
   members: number[];
 }
 
-function lociOf(window: CallWindow): Locus[] {
-  const order = window.candidates.map((_, i) => i).sort((a, b) => window.candidates[a]!.pos - window.candidates[b]!.pos);
-  const loci: Locus[] = [];
-  for (const i of order) {
-    const c = window.candidates[i]!;
-    const s = c.pos;
-    const e = c.pos + c.ref.length;
-    const last = loci[loci.length - 1];
-    if (last && s < last.end) {
-      last.members.push(i);
-      last.end = Math.max(last.end, e);
-    } else {
-      loci.push({ start: s, end: e, members: [i] });
+/**
+ * Loci of a window: groups of candidates that overlap on the reference, and of indels whose
+ * repeat tracts (≥ LOCUS_TRACT_MIN_LENGTH bp) overlap. Why the second: different lengths of
+ * one repeat left-align to different anchors when they are not whole units (+3 and +4 in an
+ * (AATA)n tract sit 4 bp apart), and as separate loci they do not compete: a read of the +4
+ * that fits the +3 about as well counts for REF at the +4's locus, and each length gets its
+ * own, overconfident GQ. As one multi-allelic locus the lengths are alleles of one genotype,
+ * the best length wins and GQ falls when lengths are close (HipSTR/GATK STR genotyping does
+ * the same per tract). SNVs still join a locus only by overlap.
+ */
+function lociOf(window: CallWindow, reference: string): Locus[] {
+  const n = window.candidates.length;
+  const spans = window.candidates.map((c) => {
+    const start = c.pos;
+    const end = c.pos + Math.max(c.ref.length, 1);
+    if (c.kind === 'snv') return { start, end, tractStart: start, tractEnd: end, indel: false };
+    const tract = repeatTractAt(reference, start, end);
+    const inRepeat = tract.end - tract.start >= LOCUS_TRACT_MIN_LENGTH;
+    return { start, end, tractStart: inRepeat ? Math.min(start, tract.start) : start, tractEnd: inRepeat ? Math.max(end, tract.end) : end, indel: true };
+  });
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = spans[i]!;
+      const b = spans[j]!;
+      const overlap = a.start < b.end && b.start < a.end;
+      const sameTract = a.indel && b.indel && a.tractStart < b.tractEnd && b.tractStart < a.tractEnd;
+      if (overlap || sameTract) parent[root(i)] = root(j);
     }
   }
-  return loci;
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const members = groups.get(root(i)) ?? [];
+    members.push(i);
+    groups.set(root(i), members);
+  }
+  const loci: Locus[] = [...groups.values()].map((members) => {
+    const sorted = members.sort((a, b) => window.candidates[a]!.pos - window.candidates[b]!.pos);
+    return {
+      start: Math.min(...sorted.map((i) => spans[i]!.start)),
+      end: Math.max(...sorted.map((i) => spans[i]!.end)),
+      members: sorted,
+    };
+  });
+  return loci.sort((a, b) => a.start - b.start);
 }
 
 /** The sequence a haplotype has over a locus. */
@@ -276,7 +312,7 @@ export function genotypeWindow(
   for (const p of pairs) norm = norm === -Infinity ? p.logPost : log10SumExp(norm, p.logPost);
 
   const results: LocusGenotype[] = [];
-  for (const locus of lociOf(window)) {
+  for (const locus of lociOf(window, reference)) {
     const ref = reference.slice(locus.start, locus.end);
     const hapAlleleSeq = haplotypes.map((h) => (window.simple ? (h.variants.length ? window.candidates[0]!.alt : ref) : locusAllele(locus, h, window, reference)));
     const alleles: string[] = [ref];

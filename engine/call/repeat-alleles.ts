@@ -12,7 +12,8 @@
  */
 import type { AlignedRead, CandidateAllele } from './types.js';
 import type { CallerConfig } from './config.js';
-import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
+import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X, leftAlignDeletion, leftAlignInsertion } from './pileup.js';
+import { consensusSequence } from './indel-consensus.js';
 
 /** Shortest tract examined per unit length (bp): runs where noisy reads blur single indels. */
 const MIN_TRACT_LENGTH: readonly number[] = [0, 9, 10, 12, 12, 15, 18];
@@ -101,6 +102,9 @@ export function repeatLengthCandidates(
     const right = tract.end + FLANK - 1;
     while (first < reads.length && reads[first]!.end <= left) first++;
     const votes = new Map<number, number>();
+    // Each voting read's own bases from flank to flank, per unit count: their consensus is the
+    // allele when the change is not whole units (see `tractConsensusAllele`).
+    const copies = new Map<number, string[]>();
     let spanning = 0;
     for (let r = first; r < reads.length && reads[r]!.start <= left; r++) {
       const read = reads[r]!;
@@ -109,7 +113,12 @@ export function repeatLengthCandidates(
       if (!offsets) continue;
       spanning++;
       const units = Math.round((offsets[1] - offsets[0] - (right - left)) / tract.unit);
-      if (units !== 0 && Math.abs(units) <= MAX_UNITS) votes.set(units, (votes.get(units) ?? 0) + 1);
+      if (units !== 0 && Math.abs(units) <= MAX_UNITS) {
+        votes.set(units, (votes.get(units) ?? 0) + 1);
+        const group = copies.get(units) ?? [];
+        group.push(Buffer.from(read.bases.subarray(offsets[0], offsets[1] + 1)).toString('latin1'));
+        copies.set(units, group);
+      }
     }
     if (spanning === 0) continue;
     for (const [units, count] of votes) {
@@ -122,12 +131,74 @@ export function repeatLengthCandidates(
       const candidate: CandidateAllele = units > 0
         ? { pos: anchor, ref: reference[anchor]!, alt: reference[anchor]! + unitSequence.repeat(units), kind: 'insertion', supportingReads: count }
         : { pos: anchor, ref: reference.slice(anchor, tract.start - units * tract.unit), alt: reference[anchor]!, kind: 'deletion', supportingReads: count };
-      if (candidate.ref.length - 1 > config.maxIndelLength || candidate.alt.length - 1 > config.maxIndelLength) continue;
-      const key = `${candidate.pos}:${candidate.ref}:${candidate.alt}`;
-      if (known.has(key)) continue;
-      known.add(key);
-      out.push(candidate);
+      const consensus = tractConsensusAllele(reference, left, right, copies.get(units) ?? [], count);
+      for (const allele of consensus ? [candidate, consensus] : [candidate]) {
+        if (allele.ref.length - 1 > config.maxIndelLength || allele.alt.length - 1 > config.maxIndelLength) continue;
+        const key = `${allele.pos}:${allele.ref}:${allele.alt}`;
+        if (known.has(key)) continue;
+        known.add(key);
+        out.push(allele);
+      }
     }
   }
   return out;
+}
+
+/** Substitutions the consensus may carry besides its indel (each is its own candidate, or noise the realignment weighs). */
+const MAX_CONSENSUS_MISMATCHES = 1;
+
+/**
+ * Where one indel turns `refText` into `haplotype` with the fewest other differences (at most
+ * MAX_CONSENSUS_MISMATCHES substitutions), or null. A pure indel needs no substitution; one
+ * substitution is allowed because an inserted copy of a unit often differs from the
+ * reference's copies by a base (chr20:2,633,378, train-2m: truth inserts AGCCTG into a
+ * (GGGCCT)n tract, the reads agree, and trimming shared ends stopped at that base, so only
+ * the whole-unit GGGCCT competed and won at raw GQ 300+ on both BAMs).
+ */
+function indelPlacement(refText: string, haplotype: string): { prefix: number; refPart: string; hapPart: string } | null {
+  const change = haplotype.length - refText.length;
+  if (change === 0) return null;
+  let best: { prefix: number; refPart: string; hapPart: string } | null = null;
+  let bestMismatches = MAX_CONSENSUS_MISMATCHES + 1;
+  const last = Math.min(refText.length, haplotype.length);
+  for (let k = 0; k <= last; k++) {
+    const edited = change > 0 ? refText.slice(0, k) + haplotype.slice(k, k + change) + refText.slice(k) : refText.slice(0, k) + refText.slice(k - change);
+    if (edited.length !== haplotype.length) continue;
+    let mismatches = 0;
+    for (let i = 0; i < edited.length && mismatches < bestMismatches; i++) if (edited[i] !== haplotype[i]) mismatches++;
+    if (mismatches < bestMismatches) {
+      bestMismatches = mismatches;
+      best = change > 0 ? { prefix: k, refPart: '', hapPart: haplotype.slice(k, k + change) } : { prefix: k, refPart: refText.slice(k, k - change), hapPart: '' };
+      if (mismatches === 0) break;
+    }
+  }
+  return best;
+}
+
+/**
+ * The allele the voting reads of one unit count spell between the tract's flanks: the
+ * consensus of their bases at their most common length, as one left-aligned indel against
+ * the reference (`indelPlacement`), or null.
+ *
+ * Why: a repeat changed by a part of a unit is rounded to the nearest whole unit by the vote,
+ * and the whole-unit allele then wins the realignment with a confident GQ although it is
+ * wrong. On train-2m/calib-3m (ONT, thresholds off) an (AAG)n tract next to an A13 run lost
+ * 2 bases (one unit, plus one A in the run): reads voted −1 unit, the only candidate was −3
+ * (AAG) and was called with raw GQ 139 on both BAMs. With the reads' own −2 allele competing
+ * in the same window, the realignment picks the length the reads show.
+ */
+function tractConsensusAllele(reference: string, left: number, right: number, copies: readonly string[], reads: number): CandidateAllele | null {
+  if (copies.length === 0) return null;
+  const refText = reference.slice(left, right + 1);
+  const haplotype = consensusSequence(copies);
+  const event = indelPlacement(refText, haplotype);
+  if (!event || event.hapPart.includes('N')) return null;
+  const { prefix, refPart, hapPart } = event;
+  if (hapPart.length > 0) {
+    const aligned = leftAlignInsertion(reference, left + prefix, hapPart);
+    const base = reference[aligned.before - 1]!;
+    return { pos: aligned.before - 1, ref: base, alt: base + aligned.inserted, kind: 'insertion', supportingReads: reads };
+  }
+  const start = leftAlignDeletion(reference, left + prefix, refPart.length);
+  return { pos: start - 1, ref: reference.slice(start - 1, start + refPart.length), alt: reference[start - 1]!, kind: 'deletion', supportingReads: reads };
 }
