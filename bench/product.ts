@@ -151,7 +151,8 @@ async function runAnalyze(
     const log = readFileSync(inputs.runner.logFileFor(stepName), 'utf8');
     const reportPath = join(outDir, 'report.md');
     const report = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
-    const aligner = /^Aligner: (.*?)\s*$/m.exec(report)?.[1] ?? /genomaic analyze: aligner (.*)/.exec(log)?.[1]?.trim() ?? 'unknown';
+    // report.md names the alignment source first on its "Alignments:" line (built-in aligner or imported BAM).
+    const aligner = /^Alignments: ([^,]*?)\s*(?:,|$)/m.exec(report)?.[1] ?? /genomaic analyze: aligner (.*)/.exec(log)?.[1]?.trim() ?? 'unknown';
     const caller = /^Caller: (.*?)\s*$/m.exec(report)?.[1] ?? null;
     const ok = existsSync(vcf);
     return {
