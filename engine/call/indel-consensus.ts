@@ -13,7 +13,7 @@
 import type { AlignedRead, CandidateAllele } from './types.js';
 import type { CallerConfig } from './config.js';
 import type { IndelObservation, TilePileup } from './pileup.js';
-import { leftAlignDeletion, leftAlignInsertion } from './pileup.js';
+import { leftAlignedIndelCandidate } from './pileup.js';
 import { readSegment } from './realign.js';
 
 /** Reference bases on each side of a pool that the consensus haplotype spans. */
@@ -160,13 +160,7 @@ function indelBetween(refText: string, hapText: string): { offset: number; refPa
 function alleleFromConsensus(refText: string, haplotype: string, from: number, reference: string, reads: number, config: CallerConfig): CandidateAllele | null {
   const event = indelBetween(refText, haplotype);
   if (!event || event.hapPart.includes('N') || Math.max(event.refPart.length, event.hapPart.length) > config.maxIndelLength) return null;
-  if (event.hapPart.length > 0) {
-    const aligned = leftAlignInsertion(reference, from + event.offset, event.hapPart);
-    const base = reference[aligned.before - 1]!;
-    return { pos: aligned.before - 1, ref: base, alt: base + aligned.inserted, kind: 'insertion', supportingReads: reads };
-  }
-  const start = leftAlignDeletion(reference, from + event.offset, event.refPart.length);
-  return { pos: start - 1, ref: reference.slice(start - 1, start + event.refPart.length), alt: reference[start - 1]!, kind: 'deletion', supportingReads: reads };
+  return leftAlignedIndelCandidate(reference, from + event.offset, event.refPart, event.hapPart, reads);
 }
 
 /**

@@ -46,6 +46,20 @@ export function leftAlignInsertion(reference: string, before: number, inserted: 
   return { before: b, inserted: seq };
 }
 
+/**
+ * The left-aligned candidate for one indel found between the reference and a sequence the reads
+ * spell: `refPart` deleted (or `hapPart` inserted) at reference position `at`.
+ */
+export function leftAlignedIndelCandidate(reference: string, at: number, refPart: string, hapPart: string, supportingReads: number): CandidateAllele {
+  if (hapPart.length > 0) {
+    const aligned = leftAlignInsertion(reference, at, hapPart);
+    const base = reference[aligned.before - 1]!;
+    return { pos: aligned.before - 1, ref: base, alt: base + aligned.inserted, kind: 'insertion', supportingReads };
+  }
+  const start = leftAlignDeletion(reference, at, refPart.length);
+  return { pos: start - 1, ref: reference.slice(start - 1, start + refPart.length), alt: reference[start - 1]!, kind: 'deletion', supportingReads };
+}
+
 interface AlleleTally {
   allele: CandidateAllele;
   count: number;

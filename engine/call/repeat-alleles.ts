@@ -12,7 +12,7 @@
  */
 import type { AlignedRead, CandidateAllele } from './types.js';
 import type { CallerConfig } from './config.js';
-import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X, leftAlignDeletion, leftAlignInsertion } from './pileup.js';
+import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X, leftAlignedIndelCandidate } from './pileup.js';
 import { consensusSequence } from './indel-consensus.js';
 
 /** Shortest tract examined per unit length (bp): runs where noisy reads blur single indels. */
@@ -193,12 +193,5 @@ function tractConsensusAllele(reference: string, left: number, right: number, co
   const haplotype = consensusSequence(copies);
   const event = indelPlacement(refText, haplotype);
   if (!event || event.hapPart.includes('N')) return null;
-  const { prefix, refPart, hapPart } = event;
-  if (hapPart.length > 0) {
-    const aligned = leftAlignInsertion(reference, left + prefix, hapPart);
-    const base = reference[aligned.before - 1]!;
-    return { pos: aligned.before - 1, ref: base, alt: base + aligned.inserted, kind: 'insertion', supportingReads: reads };
-  }
-  const start = leftAlignDeletion(reference, left + prefix, refPart.length);
-  return { pos: start - 1, ref: reference.slice(start - 1, start + refPart.length), alt: reference[start - 1]!, kind: 'deletion', supportingReads: reads };
+  return leftAlignedIndelCandidate(reference, left + event.prefix, event.refPart, event.hapPart, reads);
 }
