@@ -29,6 +29,7 @@ export interface SuiteConfig {
   contig: string;
   sample: string;
   simulate: NamedRegion[];
+  /** Empty for a data-only suite (truth, reads and alignments; nothing is called or scored). */
   evaluate: NamedRegion[];
   flank: number;
   /** Total depth per platform (half per haplotype). */
@@ -99,12 +100,15 @@ export function loadSuite(name: string, path = REGIONS_FILE): SuiteConfig {
   const regions = loadRegions(raw);
   const suite = raw.suites?.[name];
   if (!suite) fail(`no suite '${name}' (suites: ${Object.keys(raw.suites ?? {}).join(', ')})`);
-  const byName = (list: unknown, where: string): NamedRegion[] => {
-    if (!Array.isArray(list) || list.length === 0) fail(`suite ${name}.${where} must list region names`);
+  const byName = (list: unknown, where: string, allowEmpty: boolean): NamedRegion[] => {
+    if (!Array.isArray(list) || (list.length === 0 && !allowEmpty)) fail(`suite ${name}.${where} must list region names`);
     return list.map((n) => regions.find((r) => r.name === n) ?? fail(`suite ${name}.${where}: unknown region ${String(n)}`));
   };
-  const evaluate = byName(suite.evaluate, 'evaluate');
-  const simulate = byName(suite.simulate, 'simulate');
+  // `evaluate: []` (written out, never implied by omission) makes a data-only suite: the kit
+  // builds truth, reads and peer alignments, e.g. a second seed over training regions.
+  if (suite.evaluate === undefined) fail(`suite ${name}.evaluate must list region names (write evaluate: [] for a data-only suite)`);
+  const evaluate = byName(suite.evaluate, 'evaluate', true);
+  const simulate = byName(suite.simulate, 'simulate', false);
   for (const r of evaluate) {
     if (r.role !== 'evaluation') fail(`suite ${name} evaluates on ${r.name}, whose role is ${r.role}`);
     if (!simulate.includes(r)) fail(`suite ${name} evaluates ${r.name} without simulating it`);

@@ -3,7 +3,8 @@
  * Debian packages (reference, truth, SVs, simulated reads for three platforms, real reads),
  * runs the peers and the product on the same inputs, scores everything with the comparator
  * (cross-checked against bcftools isec), and writes bench/results/kit-<suite>.json and the
- * kit's section of docs/benchmarks.md.
+ * kit's section of docs/benchmarks.md. A data-only suite (`evaluate: []`, e.g. train2) stops
+ * after truth, reads and peer alignments and records them in <cache>/<suite>-seed<seed>/data.json.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -11,11 +12,12 @@ import { join } from 'node:path';
 import { parseArgs, stringFlag, boolFlag, UsageError } from '../app/cli/args.js';
 import type { Platform, SuiteConfig } from './config.js';
 import { loadSuite, simulatedSpan } from './config.js';
+import type { KitPaths } from './data.js';
 import { indexReferenceForBwa, kitPaths, prepareReference, prepareSvs, prepareTruth } from './data.js';
 import { StepRunner } from './exec.js';
 import { atomisedTruth, evaluateCalls, MIN_QUAL } from './evaluate.js';
 import { renderKitMarkdown } from './markdown.js';
-import type { Alignment, Caller } from './peers.js';
+import type { Aligner, Alignment, Caller } from './peers.js';
 import { align, callSmallVariants, callStructuralVariants, perBaseDepth } from './peers.js';
 import type { ProductStageResult } from './product.js';
 import { PRODUCT_STAGES } from './product.js';
@@ -31,7 +33,8 @@ import { compareVcfFiles } from '../engine/compare/compare.js';
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --suite NAME      small (default; chr20 1 Mb, < 15 min on 2 cores) or large (chr20 1-4 Mb)
+  --suite NAME      small (default; chr20 1 Mb, < 15 min on 2 cores), large (chr20 1-4 Mb) or train2
+                    (data only: a second seed over the training and calibration regions)
   --threads N       threads for aligners and callers (default: all cores, at most 8)
   --seed N          override the suite's seed (simulation and SV placement)
   --coverage X      override the depth per platform (half per haplotype)
@@ -136,6 +139,24 @@ const PIPELINES: { platform: Platform; aligner: 'bwa' | 'minimap2'; callers: Cal
   { platform: 'illumina', aligner: 'minimap2', callers: ['bcftools'] },
   { platform: 'illumina', aligner: 'bwa', callers: ['bcftools', 'freebayes'] },
 ];
+/**
+ * A data-only suite (evaluate: []) is aligned once per platform, with the aligner the peer rows
+ * and the model's kit source use (engine/model/kit-training-source.ts KIT_ALIGNER).
+ */
+const DATA_ONLY_ALIGNER: Record<Platform, Aligner> = { illumina: 'bwa', hifi: 'minimap2', ont: 'minimap2' };
+
+async function alignDataOnly(options: RunOptions, paths: KitPaths, readSets: ReadSet[], bwaIndex: Promise<void>, runner: StepRunner): Promise<void> {
+  const { suite, threads } = options;
+  // Long reads first, while the bwa index may still be building (as PIPELINES runs).
+  for (const platform of (['hifi', 'ont', 'illumina'] as const).filter((p) => suite.platforms.includes(p))) {
+    const reads = readSets.find((r) => r.platform === platform && r.set === 'small')!;
+    if (DATA_ONLY_ALIGNER[platform] === 'bwa') await bwaIndex;
+    const alignment = await align(platform, DATA_ONLY_ALIGNER[platform], 'small', reads.fastq, paths.reference, suite.sample, paths.alignDir, threads, runner);
+    process.stderr.write(`[bench] ${platform}: ${alignment.bam}\n`);
+  }
+  await bwaIndex;
+}
+
 /** Table order. */
 const ROW_ORDER = [
   'illumina.bwa.bcftools',
@@ -188,7 +209,9 @@ async function main(): Promise<number> {
   const bwaIndex = indexReferenceForBwa(paths, refRunner);
   bwaIndex.catch(() => undefined); // a failure is reported where it is awaited
   const { files: truth, sanitise } = await prepareTruth(paths, suite, runner);
-  const svEnabled = !options.skipSv && suite.sv.platforms.length > 0;
+  // A data-only suite (evaluate: []) stops after its reads are aligned: no SV reads to score.
+  const dataOnly = suite.evaluate.length === 0;
+  const svEnabled = !dataOnly && !options.skipSv && suite.sv.platforms.length > 0;
   const sv = svEnabled ? await prepareSvs(paths, suite, truth, runner) : null;
 
   // Reads: the small-variant haplotypes for every platform, the SV haplotypes for long reads.
@@ -202,6 +225,28 @@ async function main(): Promise<number> {
     }
   }
   const readSummaries = await summariseReads(readSets, paths.readsDir, runner);
+
+  if (dataOnly) {
+    await alignDataOnly(options, paths, readSets, bwaIndex, runner);
+    const record = {
+      suite: suite.name,
+      description: suite.description,
+      command: options.command,
+      startedAt: startedAt.toISOString(),
+      wallSeconds: (performance.now() - started) / 1000,
+      seed: suite.seed,
+      coveragePerPlatform: suite.coverage,
+      regions: { all: suite.allRegions, simulated: suite.simulate.map((r) => r.name), evaluated: [] },
+      truth: { sample: suite.sample, vcf: truth.vcf, span: truth.span, sanitise },
+      reads: readSummaries,
+      alignments: Object.fromEntries(suite.platforms.map((p) => [p, join(paths.alignDir, `${p}-small.${DATA_ONLY_ALIGNER[p]}.bam`)])),
+      steps: [...refRunner.steps, ...runner.steps],
+    };
+    const recordPath = join(paths.suiteDir, 'data.json');
+    writeFileSync(recordPath, `${JSON.stringify(record, null, 1)}\n`);
+    process.stderr.write(`[bench] suite ${suite.name} is data only (evaluate: []): built truth, reads and alignments in ${record.wallSeconds.toFixed(0)} s; record in ${recordPath}\n`);
+    return 0;
+  }
 
   // Peers on the small-variant reads.
   const truthAtomised = await atomisedTruth(truth.vcf, truth.evalBed, paths.reference, paths.evalDir, runner);

@@ -67,6 +67,7 @@ export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onPro
     regions: regions.length > 0 ? regions : undefined,
     thresholdsOff: !req.thresholds,
     ...(byClass ? { abstentionByClass: byClass } : {}),
+    ...(req.minGq !== null ? { userMinGq: req.minGq } : {}),
     ...(req.modelDir ? { modelDir: req.modelDir } : {}),
     signal,
     onProgress,

@@ -56,6 +56,8 @@ export interface CallOptions {
   abstentionByClass?: Partial<Record<'snv' | 'indel', AbstentionConfig>>;
   /** Keep the hard abstention rules but not the GQ thresholds (for fitting calibration). */
   thresholdsOff?: boolean;
+  /** The GQ threshold the user set (`--min-gq`): it holds on model-genotyped loci too. */
+  userMinGq?: number;
   /**
    * Checkpoint folder of the learned genotyper (opt-in). Bi-allelic loci it genotypes take its
    * genotype and verifier verdict; everything else, and every locus when the checkpoint cannot
@@ -291,7 +293,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
         for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions)) {
           const modelCall = modelCallForLocus(modelCalls, locus.alts, locus.candidates);
           // A model-genotyped locus takes the model's own GQ calibration and GQ thresholds when the checkpoint has them.
-          const gqMap = recordCalibration(learned, modelCall, options.calibration, options.abstentionByClass);
+          const gqMap = recordCalibration(learned, modelCall, options.calibration, options.abstentionByClass, options.userMinGq);
           const record = toRecord(region.contig, locus, config, gqMap.calibration, options.thresholdsOff ?? false, gqMap.abstentionByClass, modelCall);
           if (record) tileRecords.push(record);
         }

@@ -109,13 +109,24 @@ export interface CallerConfig {
    * indel errors shift bases next to the site, as ONT's do).
    */
   pileupSnvMaxRepeat: number;
+  /**
+   * Prior factors for a candidate that follows another on the same haplotype within `within`
+   * bp (first matching step, ascending): variants cluster, so the second of a pair is not as
+   * unlikely as the first (bench/variant-clustering.ts measures them). Absent: sites independent.
+   */
+  linkedVariantPrior?: LinkedPriorStep[];
   errorModel: ErrorModelConfig;
   abstention: AbstentionConfig;
 }
 
+export interface LinkedPriorStep {
+  within: number;
+  factor: number;
+}
+
 type NumberRule = { min: number; max: number; integer?: boolean };
 
-const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention'>, NumberRule> = {
+const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior'>, NumberRule> = {
   minBaseQuality: { min: 0, max: 93, integer: true },
   minMappingQuality: { min: 0, max: 255, integer: true },
   minAltReads: { min: 1, max: 1000, integer: true },
@@ -207,7 +218,7 @@ export function defaultCallConfigPath(platform: Platform): string {
 export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(path, '(top)', 'expected a mapping of settings');
   const values = doc as Record<string, unknown>;
-  const known = new Set<string>(['platform', 'errorModel', 'abstention', ...Object.keys(TOP_RULES)]);
+  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', ...Object.keys(TOP_RULES)]);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(path, key, `unknown setting (known: ${[...known].join(', ')})`);
   const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', { ...ERROR_RULES, ...ERROR_OPTIONAL_RULES }], ['abstention', ABSTAIN_RULES]];
   for (const [section, rules] of sectionKeys) {
@@ -226,7 +237,21 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   }
   const abstention = readNumbers(path, 'abstention', values.abstention, ABSTAIN_RULES);
   if (errorModel.mismatchFloor > errorModel.mismatchCeiling) fail(path, 'errorModel.mismatchFloor', 'must not exceed mismatchCeiling');
-  return { platform: platform as Platform, ...top, errorModel, abstention };
+  const linked = values.linkedVariantPrior === undefined ? undefined : readLinkedPrior(path, values.linkedVariantPrior);
+  return { platform: platform as Platform, ...top, ...(linked ? { linkedVariantPrior: linked } : {}), errorModel, abstention };
+}
+
+function readLinkedPrior(path: string, value: unknown): LinkedPriorStep[] {
+  if (!Array.isArray(value)) fail(path, 'linkedVariantPrior', 'expected a list of {within, factor}');
+  const steps = value.map((step: unknown, i): LinkedPriorStep => {
+    const name = `linkedVariantPrior[${i}]`;
+    if (typeof step !== 'object' || step === null || Array.isArray(step)) fail(path, name, 'expected a mapping {within, factor}');
+    const entry = step as Record<string, unknown>;
+    for (const key of Object.keys(entry)) if (key !== 'within' && key !== 'factor') fail(path, `${name}.${key}`, 'unknown setting (known: within, factor)');
+    return { within: checkNumber(path, `${name}.within`, entry.within, { min: 1, max: 10_000, integer: true }), factor: checkNumber(path, `${name}.factor`, entry.factor, { min: 1, max: 1000 }) };
+  });
+  for (let i = 1; i < steps.length; i++) if (steps[i]!.within <= steps[i - 1]!.within) fail(path, `linkedVariantPrior[${i}].within`, 'steps must be in ascending order of distance');
+  return steps;
 }
 
 export function loadCallerConfig(path: string): CallerConfig {

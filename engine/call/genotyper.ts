@@ -17,7 +17,7 @@
  * alleles; the hard rules read those counts.
  */
 import type { AlignedRead, CandidateAllele, ReadSupport, SiteEvidence } from './types.js';
-import type { CallerConfig } from './config.js';
+import type { CallerConfig, LinkedPriorStep } from './config.js';
 import type { CallWindow, EmissionTable, Haplotype, ReadSegment } from './realign.js';
 import { alignReadToHaplotype, enumerateHaplotypes, readSegment } from './realign.js';
 import { repeatTractAt } from './repeats.js';
@@ -223,6 +223,19 @@ function assignReads(rows: readonly ReadRow[], readAlleleLikelihoods: readonly F
   return out;
 }
 
+/**
+ * The prior factor of each variant a haplotype carries (same order as `variants`, ascending by
+ * position): that of the first step whose distance covers the gap from the previous variant on
+ * the haplotype, 1 for the first variant and beyond the last step.
+ */
+function linkedPriorFactors(variants: readonly number[], candidates: readonly CandidateAllele[], steps: readonly LinkedPriorStep[] | undefined): number[] {
+  return variants.map((v, i) => {
+    if (i === 0 || !steps) return 1;
+    const gap = candidates[v]!.pos - candidates[variants[i - 1]!]!.pos;
+    return steps.find((s) => gap <= s.within)?.factor ?? 1;
+  });
+}
+
 /** Genotypes one window from the reads overlapping it (any order). */
 export function genotypeWindow(
   window: CallWindow,
@@ -290,19 +303,26 @@ export function genotypeWindow(
     rows.push({ read, likelihoods, mismatchesNearby });
   }
 
-  // Prior per haplotype pair: product over candidates of θ (het) or θ/2 (hom).
+  // Prior per haplotype pair: product over candidates of θ (het) or θ/2 (hom), θ raised by the
+  // linked-variant factor for a candidate that follows another on the same haplotype.
   const priors = window.candidates.map((c) => (c.kind === 'snv' ? config.snvPrior : config.indelPrior));
+  const linkFactors = haplotypes.map((h) => linkedPriorFactors(h.variants, window.candidates, config.linkedVariantPrior));
   const pairs: { a: number; b: number; logLik: number; logPost: number }[] = [];
   for (let a = 0; a < H; a++) {
     for (let b = a; b < H; b++) {
       let logLik = 0;
       for (const row of rows) logLik += log10SumExp(row.likelihoods[a]!, row.likelihoods[b]!) - Math.log10(2);
       let logPrior = 0;
-      const carried = new Map<number, number>();
-      for (const v of haplotypes[a]!.variants) carried.set(v, (carried.get(v) ?? 0) + 1);
-      for (const v of haplotypes[b]!.variants) carried.set(v, (carried.get(v) ?? 0) + 1);
-      for (const [v, count] of carried) {
-        const theta = priors[v]!;
+      const carried = new Map<number, { count: number; factor: number }>();
+      for (const h of [a, b]) {
+        haplotypes[h]!.variants.forEach((v, i) => {
+          const seen = carried.get(v);
+          const factor = linkFactors[h]![i]!;
+          carried.set(v, { count: (seen?.count ?? 0) + 1, factor: Math.max(seen?.factor ?? 1, factor) });
+        });
+      }
+      for (const [v, { count, factor }] of carried) {
+        const theta = Math.min(0.5, priors[v]! * factor);
         logPrior += Math.log10(count === 1 ? theta : theta / 2);
       }
       pairs.push({ a, b, logLik, logPost: logLik + logPrior });

@@ -113,11 +113,13 @@ export function recordCalibration(
   modelCall: ModelCall | null,
   calibration: CalibrationModel | null,
   abstentionByClass: Partial<Record<CalibrationClass, AbstentionConfig>> | undefined,
+  userMinGq: number | undefined = undefined,
 ): { calibration: CalibrationModel | null; abstentionByClass: Partial<Record<CalibrationClass, AbstentionConfig>> | undefined } {
   const own = modelCall && learned?.gqCalibration ? learned.gqCalibration : null;
   if (!own) return { calibration, abstentionByClass };
   const thresholds = own.minGqByClass;
-  if (!abstentionByClass || !thresholds) return { calibration: own, abstentionByClass };
+  // A threshold the user set holds on every locus: the model's fitted ones replace only fitted ones.
+  if (!abstentionByClass || !thresholds || userMinGq !== undefined) return { calibration: own, abstentionByClass };
   const withModelGq: Partial<Record<CalibrationClass, AbstentionConfig>> = {};
   for (const cls of ['snv', 'indel'] as const) {
     const settings = abstentionByClass[cls];

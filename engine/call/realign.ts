@@ -15,7 +15,12 @@
 import type { AlignedRead, CandidateAllele } from './types.js';
 import type { CallerConfig, ErrorModelConfig } from './config.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
-import { homopolymerLengths, repeatTractAt } from './repeats.js';
+import { homopolymerLengths, repeatSpanAround, repeatTractAt } from './repeats.js';
+
+/** Repeat tracts at least this long (bp) around a substitution are covered by its window's read comparison. */
+const SNV_REPEAT_MIN_LENGTH = 6;
+/** How far (bp) beyond a substitution that coverage reaches, so a read can still span it. */
+const SNV_REPEAT_MAX_REACH = 48;
 
 export interface CallWindow {
   /** Span of the candidates (0-based, half-open), before flanks. */
@@ -50,14 +55,26 @@ export function buildWindows(candidates: readonly CandidateAllele[], reference: 
       members = members.filter((m) => kept.has(m));
     }
     const onlySnv = members.length === 1 && members[0]!.kind === 'snv';
+    const simple = onlySnv && current.repeat < config.pileupSnvMaxRepeat;
+    // Grouping stays by the candidates' own reach; only the stretch reads are compared over grows.
+    let start = current.start;
+    let end = current.end;
+    if (!simple) {
+      for (const m of members) {
+        if (m.kind !== 'snv') continue;
+        const span = repeatSpanAround(reference, m.pos, m.pos + 1, SNV_REPEAT_MIN_LENGTH, SNV_REPEAT_MAX_REACH);
+        start = Math.min(start, span.start);
+        end = Math.max(end, span.end);
+      }
+    }
     windows.push({
-      start: current.start,
-      end: current.end,
+      start,
+      end,
       candidates: members,
       dropped,
       repeatLength: current.repeat,
       repeatUnit: current.unit,
-      simple: onlySnv && current.repeat < config.pileupSnvMaxRepeat,
+      simple,
     });
     current = null;
   };

@@ -50,3 +50,52 @@ export function homopolymerLengths(sequence: string): Uint16Array {
   }
   return lengths;
 }
+
+/** Every tract (unit 1–MAX_UNIT, at least two copies and `minLength` bp) that covers `pos`. */
+function tractsCovering(reference: string, pos: number, minLength: number): RepeatTract[] {
+  const out: RepeatTract[] = [];
+  for (let unit = 1; unit <= MAX_UNIT; unit++) {
+    for (let anchor = Math.max(0, pos - unit); anchor <= pos; anchor++) {
+      if (anchor + unit >= reference.length || reference.charCodeAt(anchor) !== reference.charCodeAt(anchor + unit)) continue;
+      let a = anchor;
+      while (a > 0 && reference.charCodeAt(a - 1) === reference.charCodeAt(a - 1 + unit)) a--;
+      let b = anchor;
+      while (b + unit < reference.length && reference.charCodeAt(b) === reference.charCodeAt(b + unit)) b++;
+      const tract = { start: a, end: b + unit, unit: reference.slice(a, a + unit) };
+      if (tract.start <= pos && pos < tract.end && tract.end - tract.start >= Math.max(minLength, 2 * unit)) out.push(tract);
+      anchor = b;
+    }
+  }
+  return out;
+}
+
+/**
+ * The stretch of repeats around [start, end): every tract of at least `minLength` bp covering
+ * it or the base on either side, then those covering the bases beyond that, out to `maxReach`
+ * bp on either side of the locus. A substitution at a tract's edge can make a neighbouring unit
+ * whole (ATAC → ATAA after an (AAAT)n run): a read's bases over a short stretch of such
+ * sequence fit the reference shifted by one unit as well as the alt in place, so a read tells
+ * the alleles apart only where it also covers unique sequence beyond the repeats.
+ */
+export function repeatSpanAround(reference: string, start: number, end: number, minLength: number, maxReach: number): { start: number; end: number } {
+  const lo = Math.max(0, start - maxReach);
+  const hi = Math.min(reference.length, end + maxReach);
+  let s = start;
+  let e = end;
+  let probes: number[] = [];
+  for (let p = start - 1; p <= end; p++) probes.push(p);
+  while (probes.length > 0) {
+    const before = [s, e];
+    for (const p of probes) {
+      if (p < 0 || p >= reference.length) continue;
+      for (const tract of tractsCovering(reference, p, minLength)) {
+        s = Math.max(lo, Math.min(s, tract.start));
+        e = Math.min(hi, Math.max(e, tract.end));
+      }
+    }
+    probes = [];
+    if (s < before[0]!) probes.push(s - 1);
+    if (e > before[1]!) probes.push(e);
+  }
+  return { start: s, end: e };
+}

@@ -73,22 +73,33 @@ export interface SyntheticDataSettings {
  * Region names are checked against bench/regions.yaml when the source opens (this file is also
  * read by the checkpoint loader in the app, which must not depend on the kit).
  */
-export interface KitDataSettings {
+interface KitDataCommon {
   source: 'kit';
-  /** Suite of bench/regions.yaml whose data in .cache/bench/ is read (it must simulate every region named below). */
-  dataset: string;
   /** Regions (bench/regions.yaml names) whose role is training: the training tiles. */
   trainingRegions: string[];
   /** Regions held out from training (role calibration or training, never evaluation): temperature fit and reported metrics. */
   heldOutRegions: string[];
   platforms: Platform[];
-  /** Upper bound of the training pool per platform (tiles are kept in memory, encoded). */
+  /** Upper bound of the training pool per platform and suite (tiles are kept in memory, encoded). */
   tilesPerPlatform: number;
   /**
    * Share of tiles with neither a truth variant nor a caller candidate that is kept in the pool:
    * such tiles teach only "reference stays reference" and are most of the genome.
    */
   backgroundTileFraction: number;
+}
+
+/**
+ * The suite(s) of bench/regions.yaml whose data in .cache/bench/ is read; each must simulate
+ * every region named in the settings. Either one (`dataset: large`, as written before lists
+ * existed, so such configs keep their hash) or several independent simulations (`datasets:
+ * [large, train2]`), each contributing training and held-out tiles from the same regions.
+ */
+export type KitDataSettings = KitDataCommon & ({ dataset: string; datasets?: never } | { datasets: string[]; dataset?: never });
+
+/** The suites a kit config reads, in order. */
+export function kitDatasets(settings: KitDataSettings): string[] {
+  return settings.datasets ?? [settings.dataset];
 }
 
 export type DataSettings = SyntheticDataSettings | KitDataSettings;
@@ -138,6 +149,10 @@ class Section {
   private take(key: string): unknown {
     this.used.add(key);
     return this.values[key];
+  }
+
+  has(key: string): boolean {
+    return this.values[key] !== undefined;
   }
 
   integer(key: string, min: number, max: number, fallback?: number): number {
@@ -236,9 +251,14 @@ export function validateModelTrainingConfig(document: unknown, file: string): Mo
   const source = d.choice('source', ['synthetic', 'kit'] as const);
   let data: DataSettings;
   if (source === 'kit') {
+    // One of `dataset` (a name) or `datasets` (a list); the key written is the key kept.
+    if (d.has('dataset') && d.has('datasets')) throw new ModelConfigError(file, 'data.datasets', 'give either data.dataset (one suite) or data.datasets (a list), not both');
+    const datasets: { dataset: string } | { datasets: string[] } = d.has('datasets')
+      ? { datasets: d.stringList('datasets', NAME, 1, 16) }
+      : { dataset: d.string('dataset', NAME, 'a suite name of bench/regions.yaml (or give data.datasets, a list of them)') };
     const kit: KitDataSettings = {
       source,
-      dataset: d.string('dataset', NAME, 'a suite name of bench/regions.yaml'),
+      ...datasets,
       trainingRegions: d.stringList('trainingRegions', NAME, 1, 64),
       heldOutRegions: d.stringList('heldOutRegions', NAME, 1, 64),
       platforms: d.stringList('platforms', /^(illumina|hifi|ont)$/, 1, PLATFORMS.length) as Platform[],

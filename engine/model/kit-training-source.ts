@@ -27,7 +27,7 @@ import { buildPileup } from '../call/pileup.js';
 import type { CandidateAllele, Platform } from '../call/types.js';
 import { readLines } from '../compare/text-lines.js';
 import { hashConfig } from '../util/canonical-json.js';
-import type { KitDataSettings } from './config.js';
+import { kitDatasets, type KitDataSettings } from './config.js';
 import { alternateAllele, encodeTile, FEATURE_COUNT, FEATURE_SCHEMA_VERSION, type Allele } from './features.js';
 import { candidateColumnAllele, pileupColumnsFromReads } from './pileup-columns.js';
 import { baselineEvidenceByColumn, placeCandidateColumns } from './baseline-evidence.js';
@@ -61,6 +61,8 @@ export interface KitSourceOptions {
 
 /** One encoded tile with its targets. */
 interface KitTile {
+  /** The suite whose reads it was built from. */
+  dataset: string;
   platform: Platform;
   /** 0-based start on the contig. */
   start: number;
@@ -107,7 +109,7 @@ export function resolveKitRegions(settings: KitDataSettings, suite: SuiteConfig,
       if (!region) throw new KitDataError(`data.${key}[${i}]: no region '${name}' in ${regionsFile} (regions: ${suite.allRegions.map((r) => r.name).join(', ')})`);
       if (region.role === 'evaluation') throw new KitDataError(`data.${key}[${i}]: region ${name} is an evaluation region in ${regionsFile}; evaluation regions are never used for training or calibration`);
       if (!allowed.includes(region.role)) throw new KitDataError(`data.${key}[${i}]: region ${name} has role ${region.role} in ${regionsFile}; ${key} takes roles ${allowed.join(' or ')}`);
-      if (!suite.simulate.includes(region)) throw new KitDataError(`data.${key}[${i}]: suite ${suite.name} does not simulate region ${name} (it simulates ${suite.simulate.map((r) => r.name).join(', ')}); choose a suite that does in data.dataset`);
+      if (!suite.simulate.includes(region)) throw new KitDataError(`data.${key}[${i}]: suite ${suite.name} does not simulate region ${name} (it simulates ${suite.simulate.map((r) => r.name).join(', ')}); choose suites that do in data.dataset / data.datasets`);
       return region;
     });
   const training = resolve(settings.trainingRegions, 'trainingRegions', ['training']);
@@ -181,6 +183,7 @@ async function sha256OfFile(path: string): Promise<string> {
 }
 
 interface TileBuildContext {
+  dataset: string;
   bam: BamInput;
   contig: string;
   sequence: string;
@@ -194,6 +197,11 @@ interface TileBuildContext {
 interface TileStats {
   tiles: number;
   candidates: number;
+  /** Caller candidates by kind, and those truth confirms (label > 0): indels are the scarce ones. */
+  snvCandidates: number;
+  indelCandidates: number;
+  trueSnvCandidates: number;
+  trueIndelCandidates: number;
   truthSites: number;
   variantLabels: number;
 }
@@ -204,7 +212,7 @@ interface TileStats {
  * `keep` decides per tile (given whether it holds a truth site or a candidate) whether to encode it.
  */
 async function buildTiles(context: TileBuildContext, start: number, end: number, keep: (informative: boolean) => boolean, stats: TileStats): Promise<KitTile[]> {
-  const { bam, contig, sequence, preset, platform, truth, tileLength } = context;
+  const { dataset, bam, contig, sequence, preset, platform, truth, tileLength } = context;
   // The caller's own fetch margin (engine/call/caller.ts): windows at the edge see their flanks.
   const margin = preset.flank + preset.maxIndelLength + 50;
   const fetchStart = Math.max(0, start - margin);
@@ -227,18 +235,16 @@ async function buildTiles(context: TileBuildContext, start: number, end: number,
     const weights = new Float32Array(tileLength).fill(BACKGROUND_WEIGHT);
     const candidate = new Uint8Array(tileLength);
     let informative = false;
-    let candidates = 0;
-    let truthSites = 0;
-    let variantLabels = 0;
+    const counts = emptyStats();
     for (let i = 0; i < tileLength; i++) {
       const column = columns[tileStart - start + i]!;
       const truthHere = truth.columns.get(column.position);
       const isCandidate = placed.has(column.position);
       if (isCandidate) {
         candidate[i] = 1;
-        candidates++;
+        counts.candidates++;
       }
-      if (truthHere) truthSites++;
+      if (truthHere) counts.truthSites++;
       if (isCandidate || truthHere) {
         weights[i] = 1;
         informative = true;
@@ -248,24 +254,36 @@ async function buildTiles(context: TileBuildContext, start: number, end: number,
       // same column is an error the comparator counts as a false positive, not a variant.
       const candidateHere = placed.get(column.position)?.candidate;
       labels[i] = candidateHere && candidateHere.kind !== 'snv' ? (truth.exactAlleles.get(alleleKey(candidateHere.pos, candidateHere.ref, candidateHere.alt)) ?? 0) : (truthHere?.get(alternateAllele(column)) ?? 0);
-      if (labels[i]! > 0) variantLabels++;
+      if (labels[i]! > 0) counts.variantLabels++;
+      if (candidateHere?.kind === 'snv') {
+        counts.snvCandidates++;
+        if (labels[i]! > 0) counts.trueSnvCandidates++;
+      } else if (candidateHere) {
+        counts.indelCandidates++;
+        if (labels[i]! > 0) counts.trueIndelCandidates++;
+      }
     }
     if (!keep(informative)) continue;
-    stats.tiles++;
-    stats.candidates += candidates;
-    stats.truthSites += truthSites;
-    stats.variantLabels += variantLabels;
-    tiles.push({ platform, start: tileStart, features: encodeTile(columns.slice(tileStart - start, tileStart - start + tileLength)), labels, weights, candidate });
+    counts.tiles = 1;
+    addStats(stats, counts);
+    tiles.push({ dataset, platform, start: tileStart, features: encodeTile(columns.slice(tileStart - start, tileStart - start + tileLength)), labels, weights, candidate });
   }
   return tiles;
 }
 
 function emptyStats(): TileStats {
-  return { tiles: 0, candidates: 0, truthSites: 0, variantLabels: 0 };
+  return { tiles: 0, candidates: 0, snvCandidates: 0, indelCandidates: 0, trueSnvCandidates: 0, trueIndelCandidates: 0, truthSites: 0, variantLabels: 0 };
+}
+
+function addStats(total: TileStats, part: TileStats): void {
+  for (const key of Object.keys(total) as (keyof TileStats)[]) total[key] += part[key];
 }
 
 function describeStats(stats: TileStats): string {
-  return `${stats.tiles} tiles, ${stats.candidates} caller candidates, ${stats.truthSites} truth sites, ${stats.variantLabels} variant labels`;
+  return (
+    `${stats.tiles} tiles, ${stats.candidates} caller candidates (SNV ${stats.snvCandidates}, ${stats.trueSnvCandidates} true; ` +
+    `indel ${stats.indelCandidates}, ${stats.trueIndelCandidates} true), ${stats.truthSites} truth sites, ${stats.variantLabels} variant labels`
+  );
 }
 
 function batchOf(tiles: readonly KitTile[], tileLength: number): TrainingBatch {
@@ -299,12 +317,12 @@ export class KitTrainingSource implements TrainingExampleSource {
     this.random = new SeededRandom(seed * 2 + 1);
   }
 
-  /** The training pool's tiles (their platform and start), for tests and logs. */
-  get trainingPool(): readonly { platform: Platform; start: number; features: Float32Array; labels: Int32Array; weights: Float32Array; candidate: Uint8Array }[] {
+  /** The training pool's tiles (their suite, platform and start), for tests and logs. */
+  get trainingPool(): readonly { dataset: string; platform: Platform; start: number; features: Float32Array; labels: Int32Array; weights: Float32Array; candidate: Uint8Array }[] {
     return this.trainingTiles;
   }
 
-  get heldOutPool(): readonly { platform: Platform; start: number }[] {
+  get heldOutPool(): readonly { dataset: string; platform: Platform; start: number }[] {
     return this.heldOutTiles;
   }
 
@@ -332,41 +350,67 @@ function regionRecord(region: NamedRegion): { name: string; start: number; end: 
   return { name: region.name, start: region.start, end: region.end, role: region.role };
 }
 
-/** Opens the kit's files, checks the split and builds every tile. */
+/** One suite's data, checked against the split and found on disk. */
+interface KitDataset {
+  suite: SuiteConfig;
+  training: NamedRegion[];
+  heldOut: NamedRegion[];
+  files: KitFiles;
+}
+
+/** Loads each configured suite and checks its regions, platforms and files before anything is read. */
+function resolveKitDatasets(settings: KitDataSettings, regionsFile: string, cacheRoot: string): KitDataset[] {
+  const datasets: KitDataset[] = [];
+  for (const [i, name] of kitDatasets(settings).entries()) {
+    const key = settings.datasets ? `data.datasets[${i}]` : 'data.dataset';
+    let suite: SuiteConfig;
+    try {
+      suite = loadSuite(name, regionsFile);
+    } catch (err) {
+      throw new KitDataError(`${key}: ${(err as Error).message}`);
+    }
+    // The split is enforced per suite: each must simulate the regions, none may lend an evaluation region.
+    const { training, heldOut } = resolveKitRegions(settings, suite, regionsFile);
+    for (const platform of settings.platforms) {
+      if (!suite.platforms.includes(platform)) throw new KitDataError(`data.platforms: suite ${suite.name} simulates ${suite.platforms.join(', ')}, not ${platform}`);
+    }
+    // Two suites of one seed would add correlated copies of the same simulation, not new data.
+    const twin = datasets.find((d) => d.suite.seed === suite.seed);
+    if (twin) throw new KitDataError(`${key}: suite ${suite.name} has seed ${suite.seed}, as suite ${twin.suite.name} does; each dataset must be an independent simulation (another seed)`);
+    const files = kitFiles(cacheRoot, suite, settings.platforms);
+    const required = [files.reference, `${files.reference}.fai`, files.truthVcf, ...settings.platforms.flatMap((p) => [files.bams[p]!, `${files.bams[p]!}.bai`])];
+    for (const file of required) {
+      if (!existsSync(file)) throw new KitDataError(`the benchmark kit's file ${file} is missing; build the kit's data with: npm run bench -- --suite ${suite.name}`);
+    }
+    datasets.push({ suite, training, heldOut, files });
+  }
+  return datasets;
+}
+
+/** Opens the kit's files, checks the split and builds every tile (from every configured suite). */
 export async function openKitTrainingSource(settings: KitDataSettings, options: KitSourceOptions): Promise<KitTrainingSource> {
   const log = options.log ?? ((): void => undefined);
   const regionsFile = options.regionsFile ?? REGIONS_FILE;
   const cacheRoot = options.cacheRoot ?? join(REPO_ROOT, '.cache', 'bench');
-  const buildCommand = `npm run bench -- --suite ${settings.dataset}`;
-  let suite: SuiteConfig;
-  try {
-    suite = loadSuite(settings.dataset, regionsFile);
-  } catch (err) {
-    throw new KitDataError(`data.dataset: ${(err as Error).message}`);
-  }
-  const { training, heldOut } = resolveKitRegions(settings, suite, regionsFile);
-  for (const platform of settings.platforms) {
-    if (!suite.platforms.includes(platform)) throw new KitDataError(`data.platforms: suite ${suite.name} simulates ${suite.platforms.join(', ')}, not ${platform}`);
-  }
-  const files = kitFiles(cacheRoot, suite, settings.platforms);
-  const required = [files.reference, `${files.reference}.fai`, files.truthVcf, ...settings.platforms.flatMap((p) => [files.bams[p]!, `${files.bams[p]!}.bai`])];
-  for (const file of required) {
-    if (!existsSync(file)) throw new KitDataError(`the benchmark kit's file ${file} is missing; build the kit's data with: ${buildCommand}`);
-  }
+  const datasets = resolveKitDatasets(settings, regionsFile, cacheRoot);
+  // One regions file: every suite resolves the same regions on the same contig and reference.
+  const { suite: first, training, heldOut } = datasets[0]!;
 
   const started = performance.now();
-  const reference = await openCallReference(files.reference);
-  const sequence = await reference.sequence(suite.contig);
-  const truth = await readTruthColumns(files.truthVcf, suite.contig, [...training, ...heldOut]);
-  log(`kit ${suite.name}: truth ${truth.records} variant alleles in ${[...training, ...heldOut].map((r) => r.name).join(', ')} (${truth.skipped} complex ones not placed on a column)`);
-
+  const reference = await openCallReference(datasets[0]!.files.reference);
+  const sequence = await reference.sequence(first.contig);
   const presets = new Map(settings.platforms.map((p) => [p, loadPlatformPreset(p)] as const));
-  const checksums: Record<string, string> = { truth: await sha256OfFile(files.truthVcf) };
-  for (const platform of settings.platforms) checksums[`bam.${platform}`] = await sha256OfFile(files.bams[platform]!);
+  const records = await Promise.all(
+    datasets.map(async ({ suite, files }) => {
+      const checksums: Record<string, string> = { truth: await sha256OfFile(files.truthVcf) };
+      for (const platform of settings.platforms) checksums[`bam.${platform}`] = await sha256OfFile(files.bams[platform]!);
+      return { suite: suite.name, seed: suite.seed, coveragePerPlatform: suite.coverage, simulated: suite.simulate.map(regionRecord), checksums };
+    }),
+  );
   const dataHash = hashConfig({
     generator: 'genomaic-kit-pileup/2',
     featureSchema: FEATURE_SCHEMA_VERSION,
-    checksums,
+    datasets: records,
     regions: { training: training.map(regionRecord), heldOut: heldOut.map(regionRecord) },
     presets: Object.fromEntries([...presets].map(([p, preset]) => [p, configHash(preset)])),
     settings,
@@ -376,63 +420,75 @@ export async function openKitTrainingSource(settings: KitDataSettings, options: 
 
   const selection = new SeededRandom(options.seed ^ 0x6b17);
   const trainingTiles: KitTile[] = [];
-  const heldOutTiles: KitTile[] = [];
   const T = options.tileLength;
-  // Held-out slots evenly spaced over the held-out regions, the same for every platform:
-  // a representative sample (no enrichment), so the reported metrics are the region's.
+  // Held-out slots evenly spaced over the held-out regions, the same for every platform: a
+  // representative sample (no enrichment), so the reported metrics are the regions'. Suites take
+  // the picks in turn; a slot picked twice (more picks than slots) goes to consecutive picks,
+  // hence to different suites.
   const heldOutSlots: number[] = [];
   for (const region of heldOut) for (let s = region.start - 1; s + T <= region.end; s += T) heldOutSlots.push(s);
-  const slotsWanted = Math.min(heldOutSlots.length, Math.ceil(options.heldOutTiles / settings.platforms.length));
-  const chosenSlots = Array.from({ length: slotsWanted }, (_, i) => heldOutSlots[Math.floor((i * heldOutSlots.length) / slotsWanted)]!);
-  const heldOutByPlatform = new Map<Platform, KitTile[]>();
+  const picksWanted = Math.min(heldOutSlots.length * datasets.length, Math.ceil(options.heldOutTiles / settings.platforms.length));
+  const picks = Array.from({ length: picksWanted }, (_, i) => ({ start: heldOutSlots[Math.floor((i * heldOutSlots.length) / picksWanted)]!, dataset: i % datasets.length }));
+  const heldOutByPick = new Map<string, KitTile>();
 
-  for (const platform of settings.platforms) {
-    const bam = await openBamInput(files.bams[platform]!, reference);
-    const context: TileBuildContext = { bam, contig: suite.contig, sequence, preset: presets.get(platform)!, platform, truth, tileLength: T };
-    const trainStats = emptyStats();
-    const pool: KitTile[] = [];
-    for (const region of training) {
-      const regionStart = region.start - 1;
-      const usableEnd = regionStart + Math.floor((region.end - regionStart) / T) * T;
-      const block = Math.max(T, Math.floor(BLOCK_LENGTH / T) * T);
-      for (let s = regionStart; s < usableEnd; s += block) {
-        pool.push(...(await buildTiles(context, s, Math.min(usableEnd, s + block), (informative) => informative || selection.next() < settings.backgroundTileFraction, trainStats)));
+  for (const [d, { suite, files }] of datasets.entries()) {
+    const truth = await readTruthColumns(files.truthVcf, suite.contig, [...training, ...heldOut]);
+    log(`kit ${suite.name} (seed ${suite.seed}): truth ${truth.records} variant alleles in ${[...training, ...heldOut].map((r) => r.name).join(', ')} (${truth.skipped} complex ones not placed on a column)`);
+    for (const platform of settings.platforms) {
+      const bam = await openBamInput(files.bams[platform]!, reference);
+      const context: TileBuildContext = { dataset: suite.name, bam, contig: suite.contig, sequence, preset: presets.get(platform)!, platform, truth, tileLength: T };
+      const trainStats = emptyStats();
+      const pool: KitTile[] = [];
+      for (const region of training) {
+        const regionStart = region.start - 1;
+        const usableEnd = regionStart + Math.floor((region.end - regionStart) / T) * T;
+        const block = Math.max(T, Math.floor(BLOCK_LENGTH / T) * T);
+        for (let s = regionStart; s < usableEnd; s += block) {
+          pool.push(...(await buildTiles(context, s, Math.min(usableEnd, s + block), (informative) => informative || selection.next() < settings.backgroundTileFraction, trainStats)));
+        }
       }
-    }
-    // Over the cap: a seeded subsample (Fisher–Yates prefix), kept in position order.
-    if (pool.length > settings.tilesPerPlatform) {
-      for (let i = 0; i < settings.tilesPerPlatform; i++) {
-        const j = i + selection.int(pool.length - i);
-        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+      // Over the cap (per platform and suite, so another suite adds data): a seeded subsample
+      // (Fisher–Yates prefix), kept in position order.
+      if (pool.length > settings.tilesPerPlatform) {
+        for (let i = 0; i < settings.tilesPerPlatform; i++) {
+          const j = i + selection.int(pool.length - i);
+          [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+        }
+        pool.length = settings.tilesPerPlatform;
+        pool.sort((a, b) => a.start - b.start);
       }
-      pool.length = settings.tilesPerPlatform;
-      pool.sort((a, b) => a.start - b.start);
+      trainingTiles.push(...pool);
+      const heldStats = emptyStats();
+      for (const [k, pick] of picks.entries()) {
+        if (pick.dataset !== d) continue;
+        const [tile] = await buildTiles(context, pick.start, pick.start + T, () => true, heldStats);
+        heldOutByPick.set(`${k}:${platform}`, tile!);
+      }
+      log(`kit ${suite.name} ${platform} (${relative(REPO_ROOT, files.bams[platform]!)}): training ${describeStats(trainStats)} → pool ${pool.length}; held-out ${describeStats(heldStats)}`);
     }
-    trainingTiles.push(...pool);
-    const heldStats = emptyStats();
-    const platformHeldOut: KitTile[] = [];
-    for (const slot of chosenSlots) platformHeldOut.push(...(await buildTiles(context, slot, slot + T, () => true, heldStats)));
-    heldOutByPlatform.set(platform, platformHeldOut);
-    log(`kit ${suite.name} ${platform} (${relative(REPO_ROOT, files.bams[platform]!)}): training ${describeStats(trainStats)} → pool ${pool.length}; held-out ${describeStats(heldStats)}`);
   }
   // Held-out order: by position, platforms interleaved, so the two halves (temperature fit,
   // reported metrics) are disjoint stretches of the held-out regions with every platform in each.
-  for (let i = 0; i < chosenSlots.length; i++) for (const platform of settings.platforms) heldOutTiles.push(heldOutByPlatform.get(platform)![i]!);
-  log(`kit ${suite.name}: ${trainingTiles.length} training tiles, ${heldOutTiles.length} held-out tiles of ${T} positions built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const heldOutTiles: KitTile[] = [];
+  for (const k of picks.keys()) for (const platform of settings.platforms) heldOutTiles.push(heldOutByPick.get(`${k}:${platform}`)!);
+  log(`kit ${datasets.map((d) => d.suite.name).join(' + ')}: ${trainingTiles.length} training tiles, ${heldOutTiles.length} held-out tiles of ${T} positions built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   const split = {
     kind: 'benchmark-kit',
     regionsFile: relative(REPO_ROOT, regionsFile),
-    suite: suite.name,
-    contig: suite.contig,
-    sample: suite.sample,
+    suite: datasets.map((d) => d.suite.name).join(' + '),
+    // Each suite with its seed and the regions (and roles) it simulated: the split holds in every one.
+    datasets: records.map(({ checksums: _checksums, ...record }) => record),
+    contig: first.contig,
+    sample: first.sample,
     platforms: settings.platforms,
     aligners: Object.fromEntries(settings.platforms.map((p) => [p, KIT_ALIGNER[p]])),
     training: training.map(regionRecord),
     heldOut: heldOut.map(regionRecord),
     // Recorded so a reader sees at once what was never touched.
-    excludedEvaluation: suite.allRegions.filter((r) => r.role === 'evaluation').map(regionRecord),
+    excludedEvaluation: first.allRegions.filter((r) => r.role === 'evaluation').map(regionRecord),
   };
-  const description = `benchmark kit suite ${suite.name} (${settings.platforms.join(', ')}): training ${training.map((r) => r.name).join(', ')}, held out ${heldOut.map((r) => r.name).join(', ')}`;
+  const suites = datasets.map((d) => `${d.suite.name} (seed ${d.suite.seed})`).join(', ');
+  const description = `benchmark kit suite${datasets.length > 1 ? 's' : ''} ${suites} (${settings.platforms.join(', ')}): training ${training.map((r) => r.name).join(', ')}, held out ${heldOut.map((r) => r.name).join(', ')}`;
   return new KitTrainingSource(dataHash, split, description, T, trainingTiles, heldOutTiles, options.seed);
 }

@@ -38,6 +38,23 @@ describe('regions', () => {
     expect(large.allRegions.filter((r) => r.role === 'training').length).toBeGreaterThan(0);
   });
 
+  it('builds data-only suites (evaluate: []) such as train2, but never by omission, and still checks evaluate', () => {
+    const train2 = loadSuite('train2');
+    expect(train2.evaluate).toEqual([]);
+    expect(train2.simulate.map((r) => r.role)).toEqual(['training', 'calibration']);
+    expect(train2.seed).not.toBe(loadSuite('large').seed);
+    expect(train2.sv.platforms).toEqual([]);
+    const file = join(dir, 'data-only.yaml');
+    const regions = `regions:\n  - { name: e, start: 1, end: 100, role: evaluation }\n  - { name: t, start: 101, end: 200, role: training }\n`;
+    const suite = (evaluate: string): string => `reference: { contig: "20" }\ntruth: { sample: S }\n${regions}suites:\n  s:\n    simulate: [t]\n${evaluate}    flank: 0\n    coverage: 2\n    platforms: [ont]\n    seed: 5\n`;
+    writeFileSync(file, suite('    evaluate: []\n'));
+    expect(loadSuite('s', file).evaluate).toEqual([]);
+    writeFileSync(file, suite(''));
+    expect(() => loadSuite('s', file)).toThrow(/suite s\.evaluate must list region names \(write evaluate: \[\] for a data-only suite\)/);
+    writeFileSync(file, suite('    evaluate: [t]\n'));
+    expect(() => loadSuite('s', file)).toThrow(/evaluates on t, whose role is training/);
+  });
+
   it('splits evaluation regions into one chunk per thread for parallel calling', () => {
     expect(chunkRegions('20', [{ name: 'r', start: 1, end: 10, role: 'evaluation' }], 2)).toEqual([
       { contig: '20', start: 1, end: 5 },

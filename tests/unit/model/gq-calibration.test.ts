@@ -83,4 +83,12 @@ describe('recordCalibration (which GQ map and thresholds a record takes)', () =>
   it('a run with one threshold for all (--min-gq, --config) keeps it', () => {
     expect(recordCalibration(learned, modelCall, stat, undefined)).toEqual({ calibration: own, abstentionByClass: undefined });
   });
+
+  it("the user's --min-gq holds on model loci: the model's fitted thresholds do not replace it", () => {
+    // runCallJob builds per-class settings with the user's threshold in both classes.
+    const userByClass = { snv: { ...byClass.snv, minGq: 30 }, indel: { ...byClass.indel, minGq: 30 } };
+    const chosen = recordCalibration(learned, modelCall, stat, userByClass, 30);
+    expect(chosen.calibration).toBe(own);
+    expect(chosen.abstentionByClass).toEqual(userByClass);
+  });
 });

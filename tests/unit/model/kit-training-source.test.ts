@@ -1,15 +1,16 @@
 /**
  * The benchmark-kit training source on a hand-made kit: a 3 kb reference, a regions file with
  * one evaluation, one training and one calibration region, a truth VCF and a BAM made here by
- * samtools from SAM text, laid out where bench/data.ts `kitPaths` puts them.
+ * samtools from SAM text, laid out where bench/data.ts `kitPaths` puts them. A second suite
+ * (tiny2, seed 2, data only) holds copies of the same files, to test training on several suites.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSuite } from '../../../bench/config.js';
-import { validateModelTrainingConfig, type KitDataSettings } from '../../../engine/model/config.js';
+import { kitDatasets, validateModelTrainingConfig, type KitDataSettings } from '../../../engine/model/config.js';
 import { kitFiles, KitTrainingSource, openKitTrainingSource } from '../../../engine/model/kit-training-source.js';
 import { SeededRandom } from '../../../engine/util/seeded-random.js';
 import { BACKGROUND_WEIGHT } from '../../../engine/model/synthetic.js';
@@ -45,6 +46,34 @@ suites:
     coverage: 8
     platforms: [illumina]
     seed: 1
+  tiny2:
+    simulate: [train-b, calib-c]
+    evaluate: []
+    flank: 0
+    coverage: 8
+    platforms: [illumina]
+    seed: 2
+  tiny-twin:
+    simulate: [train-b, calib-c]
+    evaluate: []
+    flank: 0
+    coverage: 8
+    platforms: [illumina]
+    seed: 1
+  tiny-eval:
+    simulate: [eval-a]
+    evaluate: [eval-a]
+    flank: 0
+    coverage: 8
+    platforms: [illumina]
+    seed: 3
+  tiny-unbuilt:
+    simulate: [train-b, calib-c]
+    evaluate: []
+    flank: 0
+    coverage: 8
+    platforms: [illumina]
+    seed: 4
 `;
 
 function otherBase(base: string): string {
@@ -88,6 +117,11 @@ describe('kit training source', () => {
     platforms: ['illumina'],
     tilesPerPlatform: 1000,
     backgroundTileFraction: 0,
+  };
+  /** The same settings reading several suites (data.datasets instead of data.dataset). */
+  const withSuites = (datasets: string[]): KitDataSettings => {
+    const { dataset: _dataset, ...common } = settings;
+    return { ...common, datasets };
   };
   const options = (): { seed: number; tileLength: number; heldOutTiles: number; cacheRoot: string; regionsFile: string } => ({ seed: 3, tileLength: TILE, heldOutTiles: 62, cacheRoot, regionsFile });
 
@@ -136,6 +170,12 @@ describe('kit training source', () => {
     mkdirSync(join(bam, '..'), { recursive: true });
     execFileSync('samtools', ['sort', '-o', bam, samPath]);
     execFileSync('samtools', ['index', bam]);
+    // The other data-only suites hold the same files (tiny-unbuilt holds none).
+    for (const name of ['tiny2', 'tiny-twin']) {
+      const copy = kitFiles(cacheRoot, loadSuite(name, regionsFile), ['illumina']);
+      mkdirSync(join(copy.bams.illumina!, '..'), { recursive: true });
+      for (const [from, to] of [[files.truthVcf, copy.truthVcf], [bam, copy.bams.illumina!], [`${bam}.bai`, `${copy.bams.illumina!}.bai`]] as const) copyFileSync(from, to);
+    }
   });
 
   afterAll(() => {
@@ -192,6 +232,48 @@ describe('kit training source', () => {
     expect(again.dataHash).toBe(source.dataHash);
   });
 
+  it('trains on several suites: each adds its tiles from the same regions, and the split records every suite', async () => {
+    const single = await openKitTrainingSource(settings, options());
+    const lines: string[] = [];
+    const multi = withSuites(['tiny', 'tiny2']);
+    const both = await openKitTrainingSource(multi, { ...options(), log: (line) => lines.push(line) });
+    // The cap is per platform and suite, so a second suite doubles the pool (here: the same files).
+    expect(both.trainingPool.length).toBe(2 * single.trainingPool.length);
+    for (const name of ['tiny', 'tiny2']) {
+      expect(both.trainingPool.filter((t) => t.dataset === name).map((t) => t.start)).toEqual(single.trainingPool.map((t) => t.start));
+    }
+    // Held out: the same budget, shared by the suites, in position order, inside calib-c only.
+    const heldOut = both.heldOutPool;
+    expect(heldOut.length).toBe(62);
+    expect(new Set(heldOut.map((t) => t.dataset))).toEqual(new Set(['tiny', 'tiny2']));
+    for (const [i, tile] of heldOut.entries()) {
+      expect(tile.start).toBeGreaterThanOrEqual(2000);
+      if (i > 0) expect(tile.start).toBeGreaterThanOrEqual(heldOut[i - 1]!.start);
+    }
+    expect(both.split).toMatchObject({
+      suite: 'tiny + tiny2',
+      datasets: [
+        { suite: 'tiny', seed: 1, simulated: [{ name: 'eval-a', role: 'evaluation' }, { name: 'train-b' }, { name: 'calib-c' }] },
+        { suite: 'tiny2', seed: 2, simulated: [{ name: 'train-b', role: 'training' }, { name: 'calib-c', role: 'calibration' }] },
+      ],
+      training: [{ name: 'train-b' }],
+      heldOut: [{ name: 'calib-c' }],
+      excludedEvaluation: [{ name: 'eval-a' }],
+    });
+    expect(both.description).toContain('suites tiny (seed 1), tiny2 (seed 2)');
+    expect(both.dataHash).not.toBe(single.dataHash);
+    // Per suite and platform, the log counts SNV and indel candidates (indels are the scarce ones).
+    expect(lines.filter((l) => /^kit tiny2? illumina .*SNV \d+, \d+ true; indel \d+, \d+ true/.test(l))).toHaveLength(2);
+  });
+
+  it('refuses a suite list that would break the split or repeat a simulation', async () => {
+    await expect(openKitTrainingSource(withSuites(['tiny', 'tiny-twin']), options())).rejects.toThrow(/data\.datasets\[1\]: suite tiny-twin has seed 1, as suite tiny does/);
+    await expect(openKitTrainingSource(withSuites(['tiny2', 'tiny-eval']), options())).rejects.toThrow(/suite tiny-eval does not simulate region train-b/);
+    await expect(openKitTrainingSource(withSuites(['tiny', 'nowhere']), options())).rejects.toThrow(/data\.datasets\[1\]: .*no suite 'nowhere'/);
+    await expect(openKitTrainingSource({ ...withSuites(['tiny2']), trainingRegions: ['eval-a'] }, options())).rejects.toThrow(/region eval-a is an evaluation region/);
+    await expect(openKitTrainingSource(withSuites(['tiny', 'tiny-unbuilt']), options())).rejects.toThrow(/is missing; build the kit's data with: npm run bench -- --suite tiny-unbuilt/);
+  });
+
   it('refuses evaluation regions, unknown regions and missing kit files', async () => {
     await expect(openKitTrainingSource({ ...settings, trainingRegions: ['eval-a'] }, options())).rejects.toThrow(/trainingRegions\[0\]: region eval-a is an evaluation region/);
     await expect(openKitTrainingSource({ ...settings, heldOutRegions: ['eval-a'] }, options())).rejects.toThrow(/heldOutRegions\[0\]: region eval-a is an evaluation region/);
@@ -215,5 +297,16 @@ describe('kit training source', () => {
     expect(() => validateModelTrainingConfig({ ...document, data: { ...document.data, heldOutRegions: ['train-b'] } }, 'kit.yaml')).toThrow('kit.yaml: data.heldOutRegions: names train-b');
     expect(() => validateModelTrainingConfig({ ...document, data: { ...document.data, meanDepth: 30 } }, 'kit.yaml')).toThrow('kit.yaml: data.meanDepth: is not a known setting');
     expect(() => validateModelTrainingConfig({ ...document, data: { ...document.data, dataset: undefined } }, 'kit.yaml')).toThrow('kit.yaml: data.dataset: is required');
+    // One suite keeps its key (and so its config hash); several are a list under data.datasets.
+    expect(config.data).not.toHaveProperty('datasets');
+    expect(kitDatasets(config.data as KitDataSettings)).toEqual(['tiny']);
+    const { dataset: _dataset, ...withoutDataset } = document.data;
+    const several = validateModelTrainingConfig({ ...document, data: { ...withoutDataset, datasets: ['tiny', 'tiny2'] } }, 'kit.yaml');
+    expect(several.data).not.toHaveProperty('dataset');
+    expect(kitDatasets(several.data as KitDataSettings)).toEqual(['tiny', 'tiny2']);
+    expect(() => validateModelTrainingConfig({ ...document, data: { ...document.data, datasets: ['tiny2'] } }, 'kit.yaml')).toThrow('kit.yaml: data.datasets: give either data.dataset (one suite) or data.datasets (a list), not both');
+    expect(() => validateModelTrainingConfig({ ...document, data: { ...withoutDataset, datasets: ['tiny', 'tiny'] } }, 'kit.yaml')).toThrow('kit.yaml: data.datasets: has duplicate names');
+    expect(() => validateModelTrainingConfig({ ...document, data: { ...withoutDataset, datasets: [] } }, 'kit.yaml')).toThrow('kit.yaml: data.datasets: must be a list of 1 to 16 names');
+    expect(() => validateModelTrainingConfig({ ...document, data: { ...withoutDataset, datasets: 'tiny' } }, 'kit.yaml')).toThrow('kit.yaml: data.datasets: must be a list');
   });
 });
