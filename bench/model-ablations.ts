@@ -4,7 +4,9 @@
  *
  *   npx tsx bench/model-ablations.ts --fit-calibration [--checkpoint DIR] [--platforms=illumina,hifi,ont]
  *     fits the model's own GQ calibration and per-class thresholds on calib-3m (role calibration
- *     in bench/regions.yaml; never an evaluation region) and writes DIR/gq-calibration.json;
+ *     in bench/regions.yaml; never an evaluation region) of both simulations that cover it, kit
+ *     suites large (seed 1) and train2 (seed 2), each called on its own peer BAM and compared
+ *     with its own truth, the calls pooled; writes DIR/gq-calibration.json;
  *   npx tsx bench/model-ablations.ts --ablations [--checkpoint DIR] [--dense DIR] [--region eval-1m] [--platforms=…] [--only NAMES]
  *     runs, per platform, the statistical genotyper, the model, the model with the statistical
  *     GQ calibration, the model without MoE (a separately trained one-expert checkpoint), the
@@ -41,14 +43,31 @@ import { encodeTile } from '../engine/model/features.js';
 import { saveModelGqCalibration, GQ_CALIBRATION_SCHEMA, type ModelGqCalibration } from '../engine/model/gq-calibration.js';
 import { pileupColumnsFromReads } from '../engine/model/pileup-columns.js';
 import { appVersion } from '../engine/version.js';
-import { loadSuite, type NamedRegion } from './config.js';
-import { kitPaths } from './data.js';
+import { loadSuite, type NamedRegion, type SuiteConfig } from './config.js';
+import { kitPaths, type KitPaths } from './data.js';
 import { describeMachine, REPO_ROOT, writeBenchmarkSection } from './report.js';
 
+/** One simulation of the kit: its suite, its files (peer BAMs) and its truth. */
+interface Kit {
+  suite: SuiteConfig;
+  paths: KitPaths;
+  truth: string;
+}
+
+function kitFor(suite: SuiteConfig): Kit {
+  const paths = kitPaths(join(REPO_ROOT, '.cache', 'bench'), suite);
+  return { suite, paths, truth: join(paths.truthDir, 'truth.vcf.gz') };
+}
+
+/** The suite the ablations are measured on (the only one that simulates the evaluation regions as well). */
 const SUITE = loadSuite('large');
-const KIT = kitPaths(join(REPO_ROOT, '.cache', 'bench'), SUITE);
-const REF = KIT.reference;
-const TRUTH = join(KIT.truthDir, 'truth.vcf.gz');
+const KIT = kitFor(SUITE);
+const REF = KIT.paths.reference;
+/**
+ * The suites whose calib-3m the model's GQ calibration pools: independent simulations (seeds 1
+ * and 2) of the same regions, so the fit sees twice the calls (ONT indels are few in either).
+ */
+const CALIBRATION_SUITES = ['large', 'train2'] as const;
 const WORK = join(REPO_ROOT, '.cache', 'bench', 'model-work', 'runs');
 const PEER_ALIGNER: Record<Platform, string> = { illumina: 'bwa', hifi: 'minimap2', ont: 'minimap2' };
 const CALIBRATION_REGION = 'calib-3m';
@@ -89,8 +108,8 @@ function bedFor(r: NamedRegion): string {
   return path;
 }
 
-function bamFor(platform: Platform): string {
-  return join(KIT.alignDir, `${platform}-small.${PEER_ALIGNER[platform]}.bam`);
+function bamFor(platform: Platform, kit: Kit = KIT): string {
+  return join(kit.paths.alignDir, `${platform}-small.${PEER_ALIGNER[platform]}.bam`);
 }
 
 interface RunSpec {
@@ -106,13 +125,13 @@ interface ClassRow {
 }
 
 
-async function callRun(platform: Platform, spec: RunSpec, where: NamedRegion, statCalibration: CalibrationModel | null, thresholdsOff: boolean): Promise<{ result: CallResult; vcf: string; seconds: number }> {
+async function callRun(platform: Platform, spec: RunSpec, where: NamedRegion, statCalibration: CalibrationModel | null, thresholdsOff: boolean, kit: Kit = KIT): Promise<{ result: CallResult; vcf: string; seconds: number }> {
   // As `genomaic call` runs it (engine/call/call-job.ts): preset, the calibration's threshold and its per-class settings.
   let config = loadPlatformPreset(platform);
   if (statCalibration?.minGq !== undefined) config = { ...config, abstention: { ...config.abstention, minGq: statCalibration.minGq } };
   const started = performance.now();
   const result = await callVariants({
-    bamPath: bamFor(platform),
+    bamPath: bamFor(platform, kit),
     referencePath: REF,
     config,
     calibration: statCalibration,
@@ -124,13 +143,14 @@ async function callRun(platform: Platform, spec: RunSpec, where: NamedRegion, st
   });
   const seconds = (performance.now() - started) / 1000;
   for (const warning of result.warnings) log(`[${platform}] ${spec.name}: warning: ${warning}`);
-  const vcf = join(WORK, `${platform}.${where.name}.${spec.name}.vcf.gz`);
-  await writeCallOutputs({ result, vcfPath: vcf, bamPath: bamFor(platform), referencePath: REF, commandLine: `bench/model-ablations.ts ${spec.name}`, minGq: config.abstention.minGq });
+  // Runs on another suite than the main one carry its name (the same region exists in both).
+  const vcf = join(WORK, `${platform}.${where.name}.${spec.name}${kit === KIT ? '' : `.${kit.suite.name}`}.vcf.gz`);
+  await writeCallOutputs({ result, vcfPath: vcf, bamPath: bamFor(platform, kit), referencePath: REF, commandLine: `bench/model-ablations.ts ${spec.name}`, minGq: config.abstention.minGq });
   return { result, vcf, seconds };
 }
 
-function compare(vcf: string, where: NamedRegion): Promise<CompareReport> {
-  return compareVcfFiles({ truthPath: TRUTH, callsPath: vcf, referencePath: REF, regionsPath: bedFor(where), passOnly: true, minQual: null, includeVariants: true });
+function compare(vcf: string, where: NamedRegion, kit: Kit = KIT): Promise<CompareReport> {
+  return compareVcfFiles({ truthPath: kit.truth, callsPath: vcf, referencePath: REF, regionsPath: bedFor(where), passOnly: true, minQual: null, includeVariants: true });
 }
 
 /** ECE of GQ per class over the PASS call atoms (the comparator's bins, engine/compare/metrics.ts). */
@@ -160,6 +180,12 @@ function modelCalibrationSamples(report: CompareReport, result: CallResult): Rec
 async function fitModelCalibration(checkpointDir: string): Promise<void> {
   const where = region(CALIBRATION_REGION);
   if (where.role !== 'calibration') throw new Error(`${where.name} has role ${where.role}; the model's calibration is fitted on a calibration region only`);
+  const kits = CALIBRATION_SUITES.map((name) => (name === SUITE.name ? KIT : kitFor(loadSuite(name))));
+  for (const kit of kits) {
+    if (kit.suite.contig !== SUITE.contig) throw new Error(`suite ${kit.suite.name} is on contig ${kit.suite.contig}, suite ${SUITE.name} on ${SUITE.contig}`);
+    if (!kit.suite.simulate.some((r) => r.name === where.name)) throw new Error(`suite ${kit.suite.name} does not simulate ${where.name}`);
+    if (!existsSync(kit.truth) || !PLATFORMS.every((p) => existsSync(`${bamFor(p, kit)}.bai`))) throw new Error(`the kit suite ${kit.suite.name} is missing: npm run bench -- --suite ${kit.suite.name}`);
+  }
   const { manifest, model } = await loadCheckpoint(checkpointDir);
   model.dispose();
   const document: ModelGqCalibration = { schema: GQ_CALIBRATION_SCHEMA, modelId: manifest.modelId, weightsSha256: manifest.weights.sha256, platforms: {} };
@@ -167,29 +193,41 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
     const stat = loadCalibration(platform);
     const targetPrecision = stat?.targetPrecision ?? 0.99;
     const spec: RunSpec = { name: 'fit', label: 'fit', modelDir: checkpointDir, learnedOptions: { modelCalibration: false } };
-    // The hard rules in force in production (the statistical calibration's per-class settings), GQ thresholds off.
-    const run = await callRun(platform, spec, where, stat, true);
-    const samples = modelCalibrationSamples(await compare(run.vcf, where), run.result);
+    // Each suite on its own peer BAM against its own truth, the samples pooled.
+    const samples: Record<CalibrationClass, CalibrationSample[]> = { snv: [], indel: [] };
+    const perSuite: { kit: Kit; snv: CalibrationSample[]; indel: CalibrationSample[]; seconds: number }[] = [];
+    for (const kit of kits) {
+      // The hard rules in force in production (the statistical calibration's per-class settings), GQ thresholds off.
+      const run = await callRun(platform, spec, where, stat, true, kit);
+      const own = modelCalibrationSamples(await compare(run.vcf, where, kit), run.result);
+      samples.snv.push(...own.snv);
+      samples.indel.push(...own.indel);
+      perSuite.push({ kit, ...own, seconds: run.seconds });
+      log(`[${platform}] ${kit.suite.name} (seed ${kit.suite.seed}) ${where.name}: SNV ${own.snv.length} calls (${own.snv.filter((x) => x.wrong).length} wrong), indel ${own.indel.length} calls (${own.indel.filter((x) => x.wrong).length} wrong); ${run.seconds.toFixed(1)} s`);
+    }
+    const errors = (list: CalibrationSample[]): number => list.filter((x) => x.wrong).length;
+    const suitesText = perSuite.map((p) => `${p.kit.suite.name} (seed ${p.kit.suite.seed}: ${p.snv.length} SNV + ${p.indel.length} indel)`).join(' and ');
     const fitted: CalibrationModel = {
       schema: 'genomaic.call-calibration/2',
       platform,
       method: 'platt-log-rawgq',
       fittedOn: {
-        description: `${manifest.modelId}'s raw GQ on ${SUITE.sample} simulated ${platform} (kit suite ${SUITE.name}, seed ${SUITE.seed}), ${where.name} (${SUITE.contig}:${where.start}-${where.end}), ${PEER_ALIGNER[platform]} BAM, ${samples.snv.length} SNV + ${samples.indel.length} indel model-genotyped calls`,
+        description: `${manifest.modelId}'s raw GQ on ${SUITE.sample} simulated ${platform}, ${where.name} (${SUITE.contig}:${where.start}-${where.end}) of kit suites ${suitesText}, ${PEER_ALIGNER[platform]} BAMs, ${samples.snv.length} SNV + ${samples.indel.length} indel model-genotyped calls pooled`,
         date: new Date().toISOString().slice(0, 10),
         codeVersion: appVersion(),
         command: 'npx tsx bench/model-ablations.ts --fit-calibration',
         data: {
-          suite: SUITE.name,
-          simulationSeed: SUITE.seed,
+          suite: kits.map((k) => k.suite.name).join(' + '),
+          suites: kits.map((k) => `${k.suite.name}:seed${k.suite.seed}`),
           truthSample: SUITE.sample,
           regions: [`${where.name}:${SUITE.contig}:${where.start}-${where.end}:${where.role}`],
-          bams: [relative(REPO_ROOT, bamFor(platform))],
-          truth: relative(REPO_ROOT, TRUTH),
+          bams: kits.map((k) => relative(REPO_ROOT, bamFor(platform, k))),
+          truths: kits.map((k) => relative(REPO_ROOT, k.truth)),
           snvCalls: samples.snv.length,
-          snvErrors: samples.snv.filter((s) => s.wrong).length,
+          snvErrors: errors(samples.snv),
           indelCalls: samples.indel.length,
-          indelErrors: samples.indel.filter((s) => s.wrong).length,
+          indelErrors: errors(samples.indel),
+          callsBySuite: perSuite.map((p) => `${p.kit.suite.name}: SNV ${p.snv.length} (${errors(p.snv)} wrong), indel ${p.indel.length} (${errors(p.indel)} wrong)`),
         },
       },
       classes: { snv: fitPlatt(samples.snv), indel: fitPlatt(samples.indel) },
@@ -198,7 +236,7 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
     const thresholds = (['snv', 'indel'] as const).map((cls) => chooseThreshold(samples[cls].map((s) => ({ gq: calibrateGq(fitted, cls, s.rawGq), wrong: s.wrong })), targetPrecision));
     fitted.minGqByClass = { snv: thresholds[0]!.minGq, indel: thresholds[1]!.minGq };
     document.platforms[platform] = fitted;
-    log(`[${platform}] model GQ calibration on ${where.name}: SNV ${samples.snv.length} calls (${fitted.fittedOn.data.snvErrors} wrong) a=${fitted.classes.snv.intercept.toFixed(3)} b=${fitted.classes.snv.slope.toFixed(3)} GQ ≥ ${thresholds[0]!.minGq} (precision ${thresholds[0]!.precision.toFixed(4)}, coverage ${thresholds[0]!.coverage.toFixed(3)}); indel ${samples.indel.length} calls (${fitted.fittedOn.data.indelErrors} wrong) a=${fitted.classes.indel.intercept.toFixed(3)} b=${fitted.classes.indel.slope.toFixed(3)} GQ ≥ ${thresholds[1]!.minGq} (precision ${thresholds[1]!.precision.toFixed(4)}, coverage ${thresholds[1]!.coverage.toFixed(3)}); ${run.seconds.toFixed(1)} s`);
+    log(`[${platform}] model GQ calibration on ${where.name} (${kits.map((k) => k.suite.name).join(' + ')}): SNV ${samples.snv.length} calls (${fitted.fittedOn.data.snvErrors} wrong) a=${fitted.classes.snv.intercept.toFixed(3)} b=${fitted.classes.snv.slope.toFixed(3)} GQ ≥ ${thresholds[0]!.minGq} (precision ${thresholds[0]!.precision.toFixed(4)}, coverage ${thresholds[0]!.coverage.toFixed(3)}); indel ${samples.indel.length} calls (${fitted.fittedOn.data.indelErrors} wrong) a=${fitted.classes.indel.intercept.toFixed(3)} b=${fitted.classes.indel.slope.toFixed(3)} GQ ≥ ${thresholds[1]!.minGq} (precision ${thresholds[1]!.precision.toFixed(4)}, coverage ${thresholds[1]!.coverage.toFixed(3)}); ${perSuite.reduce((t, p) => t + p.seconds, 0).toFixed(1)} s`);
   }
   await saveModelGqCalibration(checkpointDir, document);
   log(`wrote ${join(checkpointDir, 'gq-calibration.json')}`);
@@ -322,7 +360,7 @@ async function render(where: NamedRegion, outcomes: Map<Platform, AblationRow[]>
   lines.push('');
   lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations --platforms=P${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` for each platform P, then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
   if (values['code-note']) lines.push(values['code-note']);
-  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region **${where.name}** (${SUITE.contig}:${where.start.toLocaleString('en-US')}–${where.end.toLocaleString('en-US')}) only: the model trained on train-2m; its GQ calibration and thresholds were fitted on calib-3m; nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
+  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region **${where.name}** (${SUITE.contig}:${where.start.toLocaleString('en-US')}–${where.end.toLocaleString('en-US')}) only: the model trained on train-2m and its GQ calibration and thresholds were fitted on calib-3m, each of both simulations of those regions (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
   lines.push('');
   for (const [platform, rows] of outcomes) {
     lines.push(`### ${platform} (${PEER_ALIGNER[platform]})`);
@@ -388,7 +426,7 @@ function verdictLines(outcomes: Map<Platform, AblationRow[]>): string[] {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(TRUTH) || !existsSync(`${bamFor('ont')}.bai`)) throw new Error('the kit suite large is missing: npm run bench -- --suite large');
+  if (!existsSync(KIT.truth) || !existsSync(`${bamFor('ont')}.bai`)) throw new Error('the kit suite large is missing: npm run bench -- --suite large');
   mkdirSync(WORK, { recursive: true });
   // Checkpoints load onto the active backend; the caller selects it itself, direct loads here need it first.
   await selectBackend();

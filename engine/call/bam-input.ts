@@ -25,10 +25,22 @@ export interface BamInput {
   sample: string | null;
   /** @RG PL of the first read group, if any (ILLUMINA, PACBIO, ONT, …). */
   platformTag: string | null;
-  /** Reads overlapping [start, end) (0-based, half-open), in file order. */
+  /** Reads overlapping [start, end) (0-based, half-open), in position order. */
   fetch(contig: string, start: number, end: number): Promise<AlignedRead[]>;
 }
 
+export interface BamReadFilter {
+  /**
+   * Leave out reads of pairs the aligner could not pair properly (flag 0x1 without 0x2):
+   * `bcftools mpileup`'s default (its -A keeps them). Where a read's mate is placed uniquely
+   * and the read itself fits a paralogue better by a couple of bases than its true copy,
+   * neither bwa nor our aligner pairs them, and the read's alleles show at the paralogue.
+   */
+  skipAnomalousPairs: boolean;
+}
+
+const FLAG_PAIRED = 0x1;
+const FLAG_PROPER_PAIR = 0x2;
 const FLAG_UNMAPPED = 0x4;
 const FLAG_SECONDARY = 0x100;
 const FLAG_QCFAIL = 0x200;
@@ -54,7 +66,7 @@ async function checkMagic(path: string): Promise<void> {
   }
 }
 
-export async function openBamInput(path: string, reference: CallReference): Promise<BamInput> {
+export async function openBamInput(path: string, reference: CallReference, filter: BamReadFilter = { skipAnomalousPairs: false }): Promise<BamInput> {
   if (!existsSync(path)) throw new CallInputError('file-not-found', `BAM ${path} not found`, path);
   await checkMagic(path);
   const index = findIndex(path);
@@ -123,6 +135,7 @@ export async function openBamInput(path: string, reference: CallReference): Prom
       for (const r of records) {
         const flags = r.flags;
         if (flags & (FLAG_UNMAPPED | FLAG_SECONDARY | FLAG_QCFAIL | FLAG_DUPLICATE)) continue;
+        if (filter.skipAnomalousPairs && flags & FLAG_PAIRED && !(flags & FLAG_PROPER_PAIR)) continue;
         if (r.end <= start || r.start >= end) continue;
         const seq = r.seq;
         if (!seq || seq === '*') continue;

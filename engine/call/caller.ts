@@ -233,7 +233,7 @@ class ActiveReads {
 export async function callVariants(options: CallOptions): Promise<CallResult> {
   const { config } = options;
   const reference = await openCallReference(options.referencePath);
-  const bam = await openBamInput(options.bamPath, reference);
+  const bam = await openBamInput(options.bamPath, reference, { skipAnomalousPairs: config.skipAnomalousPairs ?? false });
   const bamContigs = new Set(bam.contigs.map((c) => c.name));
   const regions = options.regions ?? reference.contigs.filter((c) => bamContigs.has(c.name)).map((c) => ({ contig: c.name, start: 0, end: c.length }));
   for (const r of regions) {

@@ -115,6 +115,8 @@ export interface CallerConfig {
    * unlikely as the first (bench/variant-clustering.ts measures them). Absent: sites independent.
    */
   linkedVariantPrior?: LinkedPriorStep[];
+  /** Leave out reads of improperly paired pairs, as `bcftools mpileup` does by default (bam-input.ts). Absent: false. */
+  skipAnomalousPairs?: boolean;
   errorModel: ErrorModelConfig;
   abstention: AbstentionConfig;
 }
@@ -126,7 +128,7 @@ export interface LinkedPriorStep {
 
 type NumberRule = { min: number; max: number; integer?: boolean };
 
-const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior'>, NumberRule> = {
+const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior' | 'skipAnomalousPairs'>, NumberRule> = {
   minBaseQuality: { min: 0, max: 93, integer: true },
   minMappingQuality: { min: 0, max: 255, integer: true },
   minAltReads: { min: 1, max: 1000, integer: true },
@@ -218,7 +220,7 @@ export function defaultCallConfigPath(platform: Platform): string {
 export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(path, '(top)', 'expected a mapping of settings');
   const values = doc as Record<string, unknown>;
-  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', ...Object.keys(TOP_RULES)]);
+  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', 'skipAnomalousPairs', ...Object.keys(TOP_RULES)]);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(path, key, `unknown setting (known: ${[...known].join(', ')})`);
   const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', { ...ERROR_RULES, ...ERROR_OPTIONAL_RULES }], ['abstention', ABSTAIN_RULES]];
   for (const [section, rules] of sectionKeys) {
@@ -238,7 +240,9 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   const abstention = readNumbers(path, 'abstention', values.abstention, ABSTAIN_RULES);
   if (errorModel.mismatchFloor > errorModel.mismatchCeiling) fail(path, 'errorModel.mismatchFloor', 'must not exceed mismatchCeiling');
   const linked = values.linkedVariantPrior === undefined ? undefined : readLinkedPrior(path, values.linkedVariantPrior);
-  return { platform: platform as Platform, ...top, ...(linked ? { linkedVariantPrior: linked } : {}), errorModel, abstention };
+  const skip = values.skipAnomalousPairs;
+  if (skip !== undefined && typeof skip !== 'boolean') fail(path, 'skipAnomalousPairs', `expected true or false, got ${JSON.stringify(skip)}`);
+  return { platform: platform as Platform, ...top, ...(linked ? { linkedVariantPrior: linked } : {}), ...(skip !== undefined ? { skipAnomalousPairs: skip } : {}), errorModel, abstention };
 }
 
 function readLinkedPrior(path: string, value: unknown): LinkedPriorStep[] {
