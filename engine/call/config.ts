@@ -3,6 +3,7 @@
  * and range; a fault names the file and the key, so a typo in a preset stops the run instead
  * of silently falling back to a default.
  */
+import type { ReadPhasingConfig } from './read-phasing.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,6 +118,8 @@ export interface CallerConfig {
   linkedVariantPrior?: LinkedPriorStep[];
   /** Leave out reads of improperly paired pairs, as `bcftools mpileup` does by default (bam-input.ts). Absent: false. */
   skipAnomalousPairs?: boolean;
+  /** Phase reads by the tile's confident het SNVs and genotype uncertain loci with the phases (read-phasing.ts). Absent: off. */
+  readPhasing?: ReadPhasingConfig;
   errorModel: ErrorModelConfig;
   abstention: AbstentionConfig;
 }
@@ -128,7 +131,7 @@ export interface LinkedPriorStep {
 
 type NumberRule = { min: number; max: number; integer?: boolean };
 
-const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior' | 'skipAnomalousPairs'>, NumberRule> = {
+const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior' | 'skipAnomalousPairs' | 'readPhasing'>, NumberRule> = {
   minBaseQuality: { min: 0, max: 93, integer: true },
   minMappingQuality: { min: 0, max: 255, integer: true },
   minAltReads: { min: 1, max: 1000, integer: true },
@@ -172,6 +175,14 @@ const ABSTAIN_RULES: Record<keyof AbstentionConfig, NumberRule> = {
   minQual: { min: 0, max: 3000 },
   readBiasMinPhred: { min: 0, max: 1000 },
   targetPrecision: { min: 0, max: 1 },
+};
+
+const PHASING_RULES: Record<keyof ReadPhasingConfig, NumberRule> = {
+  markerMinGq: { min: 0, max: 1000 },
+  alleleError: { min: 1e-6, max: 0.49 },
+  minLinkReads: { min: 1, max: 1000, integer: true },
+  maxLinkDiscordance: { min: 0, max: 0.5 },
+  maxReadConfidence: { min: 0.5, max: 1 - 1e-9 },
 };
 
 const PLATFORMS: readonly Platform[] = ['illumina', 'hifi', 'ont'];
@@ -220,9 +231,9 @@ export function defaultCallConfigPath(platform: Platform): string {
 export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(path, '(top)', 'expected a mapping of settings');
   const values = doc as Record<string, unknown>;
-  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', 'skipAnomalousPairs', ...Object.keys(TOP_RULES)]);
+  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', 'skipAnomalousPairs', 'readPhasing', ...Object.keys(TOP_RULES)]);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(path, key, `unknown setting (known: ${[...known].join(', ')})`);
-  const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', { ...ERROR_RULES, ...ERROR_OPTIONAL_RULES }], ['abstention', ABSTAIN_RULES]];
+  const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', { ...ERROR_RULES, ...ERROR_OPTIONAL_RULES }], ['abstention', ABSTAIN_RULES], ['readPhasing', PHASING_RULES]];
   for (const [section, rules] of sectionKeys) {
     const v = values[section];
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
@@ -242,7 +253,16 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   const linked = values.linkedVariantPrior === undefined ? undefined : readLinkedPrior(path, values.linkedVariantPrior);
   const skip = values.skipAnomalousPairs;
   if (skip !== undefined && typeof skip !== 'boolean') fail(path, 'skipAnomalousPairs', `expected true or false, got ${JSON.stringify(skip)}`);
-  return { platform: platform as Platform, ...top, ...(linked ? { linkedVariantPrior: linked } : {}), ...(skip !== undefined ? { skipAnomalousPairs: skip } : {}), errorModel, abstention };
+  const phasing = values.readPhasing === undefined ? undefined : readNumbers(path, 'readPhasing', values.readPhasing, PHASING_RULES);
+  return {
+    platform: platform as Platform,
+    ...top,
+    ...(linked ? { linkedVariantPrior: linked } : {}),
+    ...(skip !== undefined ? { skipAnomalousPairs: skip } : {}),
+    ...(phasing ? { readPhasing: phasing } : {}),
+    errorModel,
+    abstention,
+  };
 }
 
 function readLinkedPrior(path: string, value: unknown): LinkedPriorStep[] {

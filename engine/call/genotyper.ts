@@ -21,6 +21,7 @@ import type { CallerConfig, LinkedPriorStep } from './config.js';
 import type { CallWindow, EmissionTable, Haplotype, ReadSegment } from './realign.js';
 import { alignReadToHaplotype, enumerateHaplotypes, readSegment } from './realign.js';
 import { repeatTractAt } from './repeats.js';
+import type { ReadPhase, ReadPhaseMap } from './read-phasing.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
 import { distanceToAlignedEnd, localMismatches, MISMATCH_COUNT_REACH, rankSumPhred } from './read-evidence.js';
 import { allelesCarried, genotypeIndex, normaliseRecordAlleles, remapGenotype, subsetPhredLikelihoods } from '../export/normalize.js';
@@ -182,6 +183,8 @@ interface ReadRow {
   likelihoods: Float64Array;
   /** Substitutions against the reference near (not in) the window: the read's local dirt. */
   mismatchesNearby: number;
+  /** The read's haplotype (read-phasing.ts), when the run phases reads and its markers say. */
+  phase: ReadPhase | null;
 }
 
 /** Reads assigned to a record's alleles: AD, the strand split and each read's allele. */
@@ -223,6 +226,34 @@ function assignReads(rows: readonly ReadRow[], readAlleleLikelihoods: readonly F
   return out;
 }
 
+const LOG10_HALF = Math.log10(0.5);
+
+/**
+ * log10 P(reads | haplotypes a and b). An unphased read is from either with probability ½; a
+ * phased read is from the block's haplotype 0 with probability p0, and each block's two
+ * orientations (a on haplotype 0, or b) are equally likely a priori and summed.
+ */
+function pairLogLikelihood(rows: readonly ReadRow[], a: number, b: number): number {
+  let logLik = 0;
+  const blocks = new Map<number, [number, number]>();
+  for (const row of rows) {
+    const la = row.likelihoods[a]!;
+    const lb = row.likelihoods[b]!;
+    if (!row.phase || a === b) {
+      logLik += log10SumExp(la, lb) + LOG10_HALF;
+      continue;
+    }
+    const p = Math.log10(row.phase.p0);
+    const q = Math.log10(1 - row.phase.p0);
+    const sums = blocks.get(row.phase.block) ?? [0, 0];
+    sums[0] += log10SumExp(la + p, lb + q);
+    sums[1] += log10SumExp(la + q, lb + p);
+    blocks.set(row.phase.block, sums);
+  }
+  for (const [first, second] of blocks.values()) logLik += log10SumExp(first, second) + LOG10_HALF;
+  return logLik;
+}
+
 /**
  * The prior factor of each variant a haplotype carries (same order as `variants`, ascending by
  * position): that of the first step whose distance covers the gap from the previous variant on
@@ -244,6 +275,7 @@ export function genotypeWindow(
   config: CallerConfig,
   emissions: EmissionTable,
   candidatePositions: ReadonlySet<number> = new Set(),
+  phases: ReadPhaseMap | null = null,
 ): LocusGenotype[] {
   const maxIndel = window.candidates.reduce((m, c) => Math.max(m, Math.abs(c.alt.length - c.ref.length)), 0);
   // Reads are compared over the window plus a flank at least as long as the longest indel: a
@@ -300,7 +332,7 @@ export function genotypeWindow(
     const floor = best - Math.max(read.mapq, 1) / 10;
     for (let h = 0; h < H; h++) if (likelihoods[h]! < floor) likelihoods[h] = floor;
     const mismatchesNearby = localMismatches(read, reference, window.start - MISMATCH_COUNT_REACH, window.end + MISMATCH_COUNT_REACH, from, to, candidatePositions, config.minBaseQuality);
-    rows.push({ read, likelihoods, mismatchesNearby });
+    rows.push({ read, likelihoods, mismatchesNearby, phase: phases?.get(read.name) ?? null });
   }
 
   // Prior per haplotype pair: product over candidates of θ (het) or θ/2 (hom), θ raised by the
@@ -310,8 +342,7 @@ export function genotypeWindow(
   const pairs: { a: number; b: number; logLik: number; logPost: number }[] = [];
   for (let a = 0; a < H; a++) {
     for (let b = a; b < H; b++) {
-      let logLik = 0;
-      for (const row of rows) logLik += log10SumExp(row.likelihoods[a]!, row.likelihoods[b]!) - Math.log10(2);
+      const logLik = pairLogLikelihood(rows, a, b);
       let logPrior = 0;
       const carried = new Map<number, { count: number; factor: number }>();
       for (const h of [a, b]) {
