@@ -66,7 +66,8 @@ export interface LocusGenotype {
   evidence: SiteEvidence;
   /** Every candidate of the locus, also those of alleles the record does not list. */
   candidates: CandidateAllele[];
-  method: 'realigned' | 'pileup';
+  /** How the likelihoods were computed: realigned, realigned with the reads' phases, or single-base pileup. */
+  method: 'realigned' | 'phased' | 'pileup';
   /** Alleles whose support is strong but that the genotype cannot hold (more than two). */
   excessAlleles: number;
   /** Reads supporting (among every evaluated allele) an allele not in the called genotype. */
@@ -478,7 +479,7 @@ export function genotypeWindow(
         mismatchBias: Math.round(mismatchBias * 10) / 10,
       },
       candidates: locus.members.map((i) => window.candidates[i]!),
-      method: window.simple ? 'pileup' : 'realigned',
+      method: window.simple ? 'pileup' : phases && rows.some((r) => r.phase) ? 'phased' : 'realigned',
       excessAlleles,
       readsAgainstGenotype,
     });

@@ -144,7 +144,7 @@ export interface CallRecord {
   /** Which model produced the genotype (e.g. "stat-diploid/1"). */
   modelId: string;
   /** Whether the haplotype realignment or the plain pileup likelihood was used. */
-  method: 'realigned' | 'pileup';
+  method: 'realigned' | 'phased' | 'pileup';
   support: ReadSupport[];
   /** Present only when the learned genotyper (opt-in, docs/model.md) produced the genotype. */
   learned?: LearnedProvenance;

@@ -56,7 +56,7 @@ export function vcfHeaderLines(h: VcfHeaderInputs): string[] {
           '##INFO=<ID=MPP,Number=3,Type=Float,Description="Learned genotyper: calibrated posterior of hom-ref, het, hom-alt for the ALT allele (after any verifier re-route)">',
         ]
       : []),
-    '##INFO=<ID=GM,Number=1,Type=String,Description="Genotyping method: realigned (local haplotype realignment) or pileup (single-base likelihoods)">',
+    '##INFO=<ID=GM,Number=1,Type=String,Description="Genotyping method: realigned (local haplotype realignment), phased (realigned, with the haplotypes of the reads from read-backed phasing) or pileup (single-base likelihoods)">',
     '##INFO=<ID=SB,Number=4,Type=Integer,Description="Reads supporting REF forward, REF reverse, ALT forward, ALT reverse (ALT: all alternate alleles)">',
     '##INFO=<ID=RGQ,Number=1,Type=Float,Description="Uncalibrated GQ from the genotype posterior of the statistical model (not capped at 99; calibration maps it to GQ)">',
     '##INFO=<ID=RPB,Number=1,Type=Float,Description="Read position bias: Phred of a one-sided rank-sum test that ALT reads show the allele nearer their aligned ends (soft clips count) than REF reads">',

@@ -78,7 +78,7 @@ describe('a het indel the phases separate', () => {
     expect(r.code, r.stderr).toBe(0);
     const norm = spawnSync('bcftools', ['norm', '--check-ref', 'e', '-f', slice.reference, '-Ov', '-o', '/dev/null', vcf], { encoding: 'utf8' });
     expect(norm.status, norm.stderr).toBe(0);
-    return execFileSync('bcftools', ['query', '-i', `POS>=${SITE - 5} && POS<=${SITE + 20} && GT!="0/0"`, '-f', '%POS\t%REF\t%ALT\t[%GT]\n', vcf], { encoding: 'utf8' }).trim();
+    return execFileSync('bcftools', ['query', '-i', `POS>=${SITE - 5} && POS<=${SITE + 20} && GT!="0/0"`, '-f', '%POS\t%REF\t%ALT\t[%GT]\t%INFO/GM\n', vcf], { encoding: 'utf8' }).trim();
   }
 
   it('is called 0/1 with the ONT preset, which phases reads, and not without phasing', async () => {
@@ -88,7 +88,8 @@ describe('a het indel the phases separate', () => {
     delete preset.readPhasing;
     const unphasedPath = join(dir, 'ont-unphased.yaml');
     writeFileSync(unphasedPath, stringify(preset));
-    expect(await callWith(presetPath, 'phased')).toBe(`${SITE}\tTA\tT\t0/1`);
+    // INFO/GM says the reads' phases were used (the provenance of the call).
+    expect(await callWith(presetPath, 'phased')).toBe(`${SITE}\tTA\tT\t0/1\tphased`);
     expect(await callWith(unphasedPath, 'unphased')).toBe('');
   });
 });
