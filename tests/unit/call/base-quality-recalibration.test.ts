@@ -81,8 +81,8 @@ interface SiteRecord {
   qual: number;
 }
 
-async function callSite(extra: string[]): Promise<SiteRecord | null> {
-  const vcf = join(dir, `site-${extra.length}.vcf.gz`);
+async function callSite(extra: string[], name: string): Promise<SiteRecord | null> {
+  const vcf = join(dir, `site-${name}.vcf.gz`);
   const r = await runCall(['--ref', reference, bam, '-o', vcf, '--platform', 'ont', '--no-calibration', '--region', `20:${SITE - 500}-${SITE + 500}`, ...extra]);
   expect(r.code, r.stderr).toBe(0);
   const norm = spawnSync('bcftools', ['norm', '--check-ref', 'e', '-f', reference, '-Ov', '-o', '/dev/null', vcf], { encoding: 'utf8' });
@@ -118,18 +118,28 @@ describe('ONT base-quality recalibration', () => {
   });
 
   it('calls the heterozygous SNV at chr20:2,630,111 that the reported qualities left below the preset gates', async () => {
-    const recalibrated = await callSite([]);
+    const preset = await callSite([], 'preset');
+    expect(preset).not.toBeNull();
+    expect(preset!.filter).toBe('PASS');
+    expect(preset!.genotype).toBe('0/1');
+
+    // Read-backed phasing also strengthens this het; without it, the recalibration alone must
+    // carry the call, and the reported qualities must not.
+    const doc = parse(readFileSync(defaultCallConfigPath('ont'), 'utf8')) as { errorModel: Record<string, number>; readPhasing?: unknown };
+    delete doc.readPhasing;
+    const unphasedPath = join(dir, 'ont-unphased.yaml');
+    writeFileSync(unphasedPath, stringify(doc));
+    const recalibrated = await callSite(['--config', unphasedPath], 'unphased');
     expect(recalibrated).not.toBeNull();
     expect(recalibrated!.filter).toBe('PASS');
     expect(recalibrated!.genotype).toBe('0/1');
 
-    // The same preset trusting the reported qualities.
-    const doc = parse(readFileSync(defaultCallConfigPath('ont'), 'utf8')) as { errorModel: Record<string, number> };
+    // The same (unphased) preset trusting the reported qualities.
     delete doc.errorModel.qualityScale;
     delete doc.errorModel.qualityOffset;
     const reportedPath = join(dir, 'ont-reported-qualities.yaml');
     writeFileSync(reportedPath, stringify(doc));
-    const reported = await callSite(['--config', reportedPath]);
+    const reported = await callSite(['--config', reportedPath], 'reported');
     expect(reported).not.toBeNull();
     expect(reported!.filter).toBe('Abstain');
     expect(reported!.qual).toBeLessThan(recalibrated!.qual);
