@@ -6,11 +6,14 @@
  * functions on the caller's own pileup candidates, so the model sees at run time exactly the
  * evidence it was trained on. The windows and the reads per window are chosen as in the
  * caller's tile loop (engine/call/caller.ts: `buildWindows`, reads overlapping the window and
- * its flanks, `genotypeWindow` with the tile's candidate positions), so the numbers are the
- * ones the statistical genotyper reports for the same locus.
+ * its flanks, `genotypeWindow` with the tile's candidate positions, then the phased second
+ * pass where the preset phases reads), so the numbers are the ones the statistical genotyper
+ * reports for the same locus.
  */
 import type { CallerConfig } from '../call/config.js';
 import { genotypeWindow } from '../call/genotyper.js';
+import type { GenotypedWindow } from '../call/phased-genotyping.js';
+import { regenotypePhased } from '../call/phased-genotyping.js';
 import { buildWindows, emissionTable } from '../call/realign.js';
 import type { AlignedRead, CandidateAllele } from '../call/types.js';
 import { likelihoodsFromPl, type Allele, type BaselineGenotypeEvidence } from './features.js';
@@ -59,17 +62,22 @@ export function baselineEvidenceByColumn(
   for (const [position, entry] of placed) columnOf.set(entry.candidate, position);
   const emissions = emissionTable(config.errorModel);
   const candidatePositions = new Set(candidates.map((c) => c.pos));
-  // Windows come in order; sweep the sorted reads as the caller does (ActiveReads).
+  // Windows come in order; sweep the sorted reads as the caller does (ActiveReads). Every
+  // window is genotyped: the phased pass takes its markers from all of them.
   let next = 0;
   let active: AlignedRead[] = [];
+  const genotyped: GenotypedWindow[] = [];
   for (const window of buildWindows(candidates, sequence, config)) {
-    if (!window.candidates.some((c) => columnOf.has(c))) continue;
     const from = window.start - config.flank;
     const to = window.end + config.flank;
     while (next < reads.length && reads[next]!.start < to) active.push(reads[next++]!);
     active = active.filter((r) => r.end > from);
     const windowReads = active.filter((r) => r.start < to);
-    for (const locus of genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions)) {
+    genotyped.push({ window, reads: windowReads, loci: genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions) });
+  }
+  regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
+  for (const { loci } of genotyped) {
+    for (const locus of loci) {
       if (locus.alts.length !== 1 || locus.candidates.length !== 1) continue;
       const candidate = locus.candidates[0]!;
       const position = columnOf.get(candidate);
@@ -81,7 +89,7 @@ export function baselineEvidenceByColumn(
         isIndel: candidate.kind !== 'snv',
         indelLength: Math.abs(candidate.alt.length - candidate.ref.length),
         repeatLength: locus.evidence.repeatLength,
-        realigned: locus.method === 'realigned',
+        realigned: locus.method !== 'pileup',
       });
     }
   }

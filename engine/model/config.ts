@@ -34,6 +34,12 @@ export interface ModelArchitecture {
    * whole-sequence result (docs/model.md, "Streaming").
    */
   backwardHorizon: number;
+  /**
+   * Add the statistical genotyper's log-likelihoods (the column's baseline channels), times a
+   * learned scale, to every expert's logits: the heads learn a correction to the statistical
+   * verdict instead of re-deriving it (docs/model.md, "Baseline skip"). Absent: off.
+   */
+  baselineSkip?: boolean;
 }
 
 export interface TrainingSettings {
@@ -193,6 +199,12 @@ class Section {
     return names;
   }
 
+  boolean(key: string, fallback?: boolean): boolean {
+    const value = this.take(key) ?? fallback;
+    if (typeof value !== 'boolean') this.fail(key, `must be true or false (got ${JSON.stringify(value)})`);
+    return value;
+  }
+
   section(key: string): Section {
     const value = this.take(key);
     if (!isMapping(value)) this.fail(key, 'must be a mapping of settings');
@@ -228,6 +240,7 @@ export function validateModelTrainingConfig(document: unknown, file: string): Mo
     topK: m.integer('topK', 1, 64),
     expertHidden: m.integer('expertHidden', 1, 4096),
     backwardHorizon: m.integer('backwardHorizon', 8, 1_000_000),
+    ...(m.has('baselineSkip') ? { baselineSkip: m.boolean('baselineSkip') } : {}),
   };
   m.finish();
   if (model.topK > model.experts.length) throw new ModelConfigError(file, 'model.topK', `must not exceed the number of experts (${model.experts.length})`);

@@ -435,7 +435,8 @@ export async function openKitTrainingSource(settings: KitDataSettings, options: 
     const truth = await readTruthColumns(files.truthVcf, suite.contig, [...training, ...heldOut]);
     log(`kit ${suite.name} (seed ${suite.seed}): truth ${truth.records} variant alleles in ${[...training, ...heldOut].map((r) => r.name).join(', ')} (${truth.skipped} complex ones not placed on a column)`);
     for (const platform of settings.platforms) {
-      const bam = await openBamInput(files.bams[platform]!, reference);
+      // The reads the caller would genotype (improperly paired ones left out where the preset says).
+      const bam = await openBamInput(files.bams[platform]!, reference, { skipAnomalousPairs: presets.get(platform)!.skipAnomalousPairs ?? false });
       const context: TileBuildContext = { dataset: suite.name, bam, contig: suite.contig, sequence, preset: presets.get(platform)!, platform, truth, tileLength: T };
       const trainStats = emptyStats();
       const pool: KitTile[] = [];

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelArchitecture } from './config.js';
 import { FEATURE_COUNT } from './features.js';
-import { defineMoe, GENOTYPE_CLASS_COUNT, runMoe, type MoeOutput } from './moe.js';
+import { baselineLogLikelihoods, defineMoe, GENOTYPE_CLASS_COUNT, runMoe, type MoeOutput } from './moe.js';
 import { ParameterStore } from './params.js';
 import { SeededRandom } from '../util/seeded-random.js';
 import { backboneWindow, defineBackbone, type ScanImplementation } from './ssm.js';
@@ -44,13 +44,13 @@ export class GenomeLtmMoe {
   forward(features: tf.Tensor3D, scan: ScanImplementation = 'chunked'): MoeOutput {
     return tf.tidy(() => {
       const { hidden } = backboneWindow(this.store, this.architecture, features, features.shape[1], undefined, scan);
-      return runMoe(this.store, this.architecture, hidden);
+      return this.heads(hidden, features);
     });
   }
 
-  /** The MoE heads on backbone output (streaming calls this on each tile's rows). */
-  heads(hidden: tf.Tensor3D): MoeOutput {
-    return runMoe(this.store, this.architecture, hidden);
+  /** The MoE heads on backbone output for the rows of `features` (streaming calls this on each tile's rows). */
+  heads(hidden: tf.Tensor3D, features: tf.Tensor3D): MoeOutput {
+    return tf.tidy(() => runMoe(this.store, this.architecture, hidden, this.architecture.baselineSkip ? baselineLogLikelihoods(features) : undefined));
   }
 
   dispose(): void {

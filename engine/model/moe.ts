@@ -44,6 +44,24 @@ export function defineMoe(store: ParameterStore, arch: ModelArchitecture): void 
   store.create('experts.b1', [experts * expertHidden], constant(0));
   store.create('experts.w2', [experts, expertHidden, GENOTYPE_CLASS_COUNT], glorot(expertHidden, GENOTYPE_CLASS_COUNT));
   store.create('experts.b2', [experts, 1, GENOTYPE_CLASS_COUNT], constant(0));
+  // Starts at 1: an untrained model's genotype follows the statistical likelihoods.
+  if (arch.baselineSkip) store.create('baseline.scale', [1], constant(1));
+}
+
+/** Floor of a baseline likelihood before its log (float32 features hold ~0 for PL in the hundreds). */
+const BASELINE_LIKELIHOOD_FLOOR = 1e-6;
+
+/**
+ * The statistical genotyper's log-likelihoods per position [batch, length, 3] from the baseline
+ * channels of `features` [batch, length, FEATURE_COUNT]; 0 where a column has no verdict.
+ */
+export function baselineLogLikelihoods(features: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const c = CHANNEL_INDEX;
+    const present = features.slice([0, 0, c.baseline_present], [-1, -1, 1]);
+    const likelihoods = features.slice([0, 0, c.baseline_hom_ref], [-1, -1, GENOTYPE_CLASS_COUNT]);
+    return tf.log(likelihoods.maximum(BASELINE_LIKELIHOOD_FLOOR)).mul(present) as tf.Tensor3D;
+  });
 }
 
 /**
@@ -78,8 +96,11 @@ export function loadBalancingLoss(routerProbabilities: tf.Tensor, routeMask: tf.
   });
 }
 
-/** Runs router and experts over `hidden` [batch, length, dModel]. */
-export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: tf.Tensor3D): MoeOutput {
+/**
+ * Runs router and experts over `hidden` [batch, length, dModel]. With `baselineSkip`, `baseline`
+ * ([batch, length, 3], `baselineLogLikelihoods`) is added to every expert's logits, scaled.
+ */
+export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: tf.Tensor3D, baseline?: tf.Tensor3D): MoeOutput {
   return tf.tidy(() => {
     const [batch, length, dModel] = hidden.shape;
     const experts = arch.experts.length;
@@ -93,7 +114,11 @@ export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: t
     const hiddenUnits = tf.matMul(flat, store.get('experts.w1')).add(store.get('experts.b1'));
     const activated = hiddenUnits.mul(tf.sigmoid(hiddenUnits)); // silu
     const perExpert = activated.reshape([batch * length, experts, arch.expertHidden]).transpose([1, 0, 2]); // [E, BT, Hd]
-    const expertLogitsFlat = tf.matMul(perExpert, store.get('experts.w2')).add(store.get('experts.b2')).transpose([1, 0, 2]); // [BT, E, 3]
+    let expertLogitsFlat = tf.matMul(perExpert, store.get('experts.w2')).add(store.get('experts.b2')).transpose([1, 0, 2]); // [BT, E, 3]
+    if (arch.baselineSkip) {
+      if (!baseline) throw new Error('runMoe: the architecture adds the baseline verdict, but none was given');
+      expertLogitsFlat = expertLogitsFlat.add(baseline.reshape([batch * length, 1, GENOTYPE_CLASS_COUNT]).mul(store.get('baseline.scale')));
+    }
     const logits = expertLogitsFlat.mul(routeWeights.expandDims(2)).sum(1);
 
     return {

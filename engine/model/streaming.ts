@@ -71,7 +71,8 @@ export async function streamPredict(model: GenomeLtmMoe, source: FeatureSource, 
         const x = tf.tensor3d(windowFeatures, [1, tileLength + ahead, FEATURE_COUNT]);
         const { hidden, forwardStates } = backboneWindow(model.store, model.architecture, x, tileLength, states, scan);
         const tileHidden = ahead > 0 ? hidden.slice([0, 0, 0], [1, tileLength, model.architecture.dModel]) : hidden;
-        return { output: model.heads(tileHidden), nextStates: forwardStates };
+        const tileFeatures = ahead > 0 ? x.slice([0, 0, 0], [1, tileLength, FEATURE_COUNT]) : x;
+        return { output: model.heads(tileHidden, tileFeatures), nextStates: forwardStates };
       });
       if (states) tf.dispose(states);
       states = nextStates;

@@ -1,0 +1,116 @@
+/**
+ * The baseline skip (architecture `baselineSkip`): the statistical genotyper's log-likelihoods,
+ * times a learned scale, are added to every expert's logits, so the heads learn a correction
+ * to the statistical verdict. Tested: the offset is exactly the scaled log-likelihoods where a
+ * column has a verdict and nothing elsewhere; streaming keeps it (tile by tile equals the
+ * whole-sequence forward); a model without the skip refuses nothing and is unchanged; the
+ * config key is validated.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GenomeLtmMoe } from '../../../engine/model/model.js';
+import { runMoe, defineMoe } from '../../../engine/model/moe.js';
+import { ParameterStore } from '../../../engine/model/params.js';
+import { arrayFeatureSource, streamPredict } from '../../../engine/model/streaming.js';
+import { loadModelTrainingConfig, type ModelArchitecture } from '../../../engine/model/config.js';
+import { CHANNEL_INDEX, FEATURE_COUNT } from '../../../engine/model/features.js';
+import { SeededRandom } from '../../../engine/util/seeded-random.js';
+import { maxAbs, maxAbsDifference, randomArray, tf, useProductBackend } from './helpers.js';
+
+const base: ModelArchitecture = {
+  dModel: 12, layers: 2, heads: 2, headDim: 4, stateDim: 4, chunkSize: 16,
+  experts: ['repeats', 'gc-extremes', 'platform-errors', 'unique'], topK: 2, expertHidden: 8, backwardHorizon: 32,
+};
+const withSkip: ModelArchitecture = { ...base, baselineSkip: true };
+const length = 120;
+
+/** Random features with a statistical verdict at every third column. */
+function featuresWithVerdicts(): Float32Array {
+  const features = randomArray(new SeededRandom(5), length * FEATURE_COUNT, 0.5, 0.2);
+  const c = CHANNEL_INDEX;
+  const random = new SeededRandom(6);
+  for (let i = 0; i < length; i++) {
+    const row = i * FEATURE_COUNT;
+    const present = i % 3 === 0;
+    features[row + c.baseline_present] = present ? 1 : 0;
+    const raw = [random.next(), random.next() * 1e-3, random.next() * 1e-8];
+    const sum = raw[0]! + raw[1]! + raw[2]!;
+    for (let k = 0; k < 3; k++) features[row + c.baseline_hom_ref + k] = present ? raw[k]! / sum : 0;
+  }
+  return features;
+}
+
+describe('baseline skip', () => {
+  beforeAll(async () => {
+    await useProductBackend();
+  });
+
+  it('adds the scaled statistical log-likelihoods to every expert, only where a column has a verdict', () => {
+    const features = featuresWithVerdicts();
+    const x = tf.tensor3d(features, [1, length, FEATURE_COUNT]);
+    const hidden = tf.tensor3d(randomArray(new SeededRandom(7), length * base.dModel), [1, length, base.dModel]);
+    const plain = new ParameterStore(new SeededRandom(1));
+    defineMoe(plain, base);
+    const skip = new ParameterStore(new SeededRandom(1));
+    defineMoe(skip, withSkip);
+    skip.get('baseline.scale').assign(tf.tensor1d([0.7]));
+    const model = GenomeLtmMoe.create(withSkip, 1);
+    const a = runMoe(plain, base, hidden);
+    const b = runMoe(skip, withSkip, hidden, tf.tidy(() => {
+      // What GenomeLtmMoe.heads passes: log of the floored likelihoods, zero without a verdict.
+      const c = CHANNEL_INDEX;
+      return tf.log(x.slice([0, 0, c.baseline_hom_ref], [-1, -1, 3]).maximum(1e-6)).mul(x.slice([0, 0, c.baseline_present], [-1, -1, 1])) as tf.Tensor3D;
+    }));
+    const expertA = a.expertLogits.arraySync()[0]!;
+    const expertB = b.expertLogits.arraySync()[0]!;
+    for (let i = 0; i < length; i++) {
+      for (let e = 0; e < base.experts.length; e++) {
+        for (let k = 0; k < 3; k++) {
+          const lik = features[i * FEATURE_COUNT + CHANNEL_INDEX.baseline_hom_ref + k]!;
+          const offset = i % 3 === 0 ? 0.7 * Math.log(Math.max(lik, 1e-6)) : 0;
+          expect(expertB[i]![e]![k]! - expertA[i]![e]![k]!).toBeCloseTo(offset, 3);
+        }
+      }
+    }
+    expect(() => runMoe(skip, withSkip, hidden)).toThrow(/baseline verdict/);
+    tf.dispose([x, hidden, ...Object.values(a), ...Object.values(b)]);
+    plain.dispose();
+    skip.dispose();
+    model.dispose();
+  });
+
+  it('streams tile by tile to the whole-sequence result', async () => {
+    const model = GenomeLtmMoe.create(withSkip, 11);
+    model.store.get('baseline.scale').assign(tf.tensor1d([1.3]));
+    const features = featuresWithVerdicts();
+    const x = tf.tensor3d(features, [1, length, FEATURE_COUNT]);
+    const output = model.forward(x);
+    const whole = output.logits.dataSync() as Float32Array;
+    const streamed = new Float32Array(length * 3);
+    await streamPredict(model, arrayFeatureSource(features), { tileLength: 50, lookahead: length, scan: 'recurrent' }, async (tile) => {
+      streamed.set(await tile.output.logits.data(), tile.start * 3);
+    });
+    expect(maxAbsDifference(streamed, whole) / Math.max(1, maxAbs(whole))).toBeLessThan(1e-4);
+    tf.dispose([x, ...Object.values(output)]);
+    model.dispose();
+  });
+
+  it('is an optional, validated architecture key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genomaic-skip-'));
+    try {
+      const source = readFileSync(join(import.meta.dirname, '..', '..', '..', 'configs', 'model', 'tiny.yaml'), 'utf8');
+      const write = (line: string): string => {
+        const path = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+        writeFileSync(path, source.replace(/^( {2}backwardHorizon: .*)$/m, `$1\n${line}`));
+        return path;
+      };
+      expect(loadModelTrainingConfig(write('  baselineSkip: true')).model.baselineSkip).toBe(true);
+      expect(loadModelTrainingConfig(write('  # none')).model.baselineSkip).toBeUndefined();
+      expect(() => loadModelTrainingConfig(write('  baselineSkip: 1'))).toThrow(/model\.baselineSkip: must be true or false/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
