@@ -24,11 +24,11 @@ export interface GenotypedWindow {
 const PHASED_REGENOTYPE_BELOW_GQ = 99;
 
 /**
- * Second pass of a tile with read-backed phasing (read-phasing.ts; presets without `readPhasing`
- * skip it): the first pass's confident
- * heterozygous SNVs phase the reads, and every window holding an indel candidate or an
- * unsettled locus is genotyped again with the phases of its reads, each read phased by the
- * markers outside the window (a locus never phases itself).
+ * Second pass of a tile with read-backed phasing (read-phasing.ts; presets without
+ * `readPhasing` skip it): the first pass's confident heterozygous SNVs phase the reads, and
+ * every window holding an indel candidate or an unsettled locus is genotyped again with the
+ * phases of its reads, each read phased by the markers outside the window (a locus never
+ * phases itself).
  */
 export function regenotypePhased(
   genotyped: GenotypedWindow[],
