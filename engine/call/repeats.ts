@@ -13,6 +13,18 @@ export interface RepeatTract {
 
 const MAX_UNIT = 6;
 
+/**
+ * The run around `anchor` where ref[i] == ref[i + unit], as [a, b): positions a…b−1 match their
+ * copy one unit on, so the tract spans [a, b + unit). b = anchor when the anchor itself does not.
+ */
+function runAround(reference: string, anchor: number, unit: number): [number, number] {
+  let a = anchor;
+  while (a > 0 && a - 1 + unit < reference.length && reference.charCodeAt(a - 1) === reference.charCodeAt(a - 1 + unit)) a--;
+  let b = anchor;
+  while (b + unit < reference.length && reference.charCodeAt(b) === reference.charCodeAt(b + unit)) b++;
+  return [a, b];
+}
+
 /** Longest tract overlapping [start − 1, end + 1) (the base before an indel counts as touching it). */
 export function repeatTractAt(reference: string, start: number, end: number): RepeatTract {
   let best: RepeatTract = { start, end: Math.max(end, start + 1), unit: reference[start] ?? 'N' };
@@ -21,12 +33,7 @@ export function repeatTractAt(reference: string, start: number, end: number): Re
   const hi = Math.min(reference.length, Math.max(end, start + 1) + 1);
   for (let unit = 1; unit <= MAX_UNIT; unit++) {
     for (let anchor = lo; anchor < hi; anchor++) {
-      // Grow a run where ref[i] == ref[i + unit] around the anchor.
-      let a = anchor;
-      while (a > 0 && reference.charCodeAt(a - 1) === reference.charCodeAt(a - 1 + unit) && a - 1 + unit < reference.length) a--;
-      let b = anchor;
-      while (b + unit < reference.length && reference.charCodeAt(b) === reference.charCodeAt(b + unit)) b++;
-      // Positions a..b-1 match their copy one unit on: the tract spans [a, b + unit).
+      const [a, b] = runAround(reference, anchor, unit);
       const length = b + unit - a;
       if (length >= 2 * unit && length > bestLength && (unit === 1 || length >= unit * 2)) {
         best = { start: a, end: b + unit, unit: reference.slice(a, a + unit) };
@@ -57,10 +64,7 @@ function tractsCovering(reference: string, pos: number, minLength: number): Repe
   for (let unit = 1; unit <= MAX_UNIT; unit++) {
     for (let anchor = Math.max(0, pos - unit); anchor <= pos; anchor++) {
       if (anchor + unit >= reference.length || reference.charCodeAt(anchor) !== reference.charCodeAt(anchor + unit)) continue;
-      let a = anchor;
-      while (a > 0 && reference.charCodeAt(a - 1) === reference.charCodeAt(a - 1 + unit)) a--;
-      let b = anchor;
-      while (b + unit < reference.length && reference.charCodeAt(b) === reference.charCodeAt(b + unit)) b++;
+      const [a, b] = runAround(reference, anchor, unit);
       const tract = { start: a, end: b + unit, unit: reference.slice(a, a + unit) };
       if (tract.start <= pos && pos < tract.end && tract.end - tract.start >= Math.max(minLength, 2 * unit)) out.push(tract);
       anchor = b;
