@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { callVariants, type CallResult } from '../engine/call/caller.js';
 import { abstentionByClass, calibrateGq, chooseThreshold, fitPlatt, loadCalibration, type CalibrationClass, type CalibrationModel, type CalibrationSample } from '../engine/call/calibration.js';
 import { loadPlatformPreset } from '../engine/call/config.js';
+import { decideAbstention, type RuleInput } from '../engine/call/abstention.js';
 import type { LearnedGenotyperOptions } from '../engine/call/learned.js';
 import { openBamInput } from '../engine/call/bam-input.js';
 import { openCallReference } from '../engine/call/call-reference.js';
@@ -43,7 +44,7 @@ import { encodeTile } from '../engine/model/features.js';
 import { saveModelGqCalibration, GQ_CALIBRATION_SCHEMA, type ModelGqCalibration } from '../engine/model/gq-calibration.js';
 import { pileupColumnsFromReads } from '../engine/model/pileup-columns.js';
 import { appVersion } from '../engine/version.js';
-import { loadSuite, type NamedRegion, type SuiteConfig } from './config.js';
+import { loadSuite, type NamedRegion, type RegionRole, type SuiteConfig } from './config.js';
 import { kitPaths, type KitPaths } from './data.js';
 import { describeMachine, REPO_ROOT, writeBenchmarkSection } from './report.js';
 
@@ -81,7 +82,8 @@ const { values } = parseArgs({
     render: { type: 'boolean', default: false },
     checkpoint: { type: 'string', default: join(REPO_ROOT, 'assets', 'models', 'genomeltm-moe-small') },
     dense: { type: 'string' },
-    region: { type: 'string', default: 'eval-1m' },
+    /** Evaluation regions, comma-separated, measured as one set. */
+    region: { type: 'string', default: 'eval-1m,eval-3m5' },
     platforms: { type: 'string', default: 'illumina,hifi,ont' },
     only: { type: 'string' },
     /** A sentence on the code the rows were measured with (e.g. a snapshot of a tree others were changing), printed under the command. */
@@ -98,13 +100,32 @@ function region(name: string): NamedRegion {
   return found;
 }
 
-function interval(r: NamedRegion): GenomicInterval {
-  return { contig: SUITE.contig, start: r.start - 1, end: r.end };
+/** One or more regions of one role, measured as one set (the ablations pool both evaluation regions). */
+interface RegionSet {
+  name: string;
+  role: RegionRole;
+  parts: NamedRegion[];
 }
 
-function bedFor(r: NamedRegion): string {
-  const path = join(WORK, `${r.name}.bed`);
-  writeFileSync(path, `${SUITE.contig}\t${r.start - 1}\t${r.end}\n`);
+/** `eval-1m,eval-3m5` → the set of those regions, which must share a role. */
+function regionSet(names: string): RegionSet {
+  const parts = names.split(',').map((n) => region(n.trim()));
+  const roles = new Set(parts.map((r) => r.role));
+  if (roles.size !== 1) throw new Error(`regions ${names} mix roles (${[...roles].join(', ')}); a set is measured as one`);
+  return { name: parts.map((r) => r.name).join('+'), role: parts[0]!.role, parts };
+}
+
+function describeSet(set: RegionSet): string {
+  return set.parts.map((r) => `${r.name} (${SUITE.contig}:${r.start.toLocaleString('en-US')}–${r.end.toLocaleString('en-US')})`).join(' and ');
+}
+
+function intervals(set: RegionSet): GenomicInterval[] {
+  return set.parts.map((r) => ({ contig: SUITE.contig, start: r.start - 1, end: r.end }));
+}
+
+function bedFor(set: RegionSet): string {
+  const path = join(WORK, `${set.name}.bed`);
+  writeFileSync(path, set.parts.map((r) => `${SUITE.contig}\t${r.start - 1}\t${r.end}\n`).join(''));
   return path;
 }
 
@@ -125,7 +146,7 @@ interface ClassRow {
 }
 
 
-async function callRun(platform: Platform, spec: RunSpec, where: NamedRegion, statCalibration: CalibrationModel | null, thresholdsOff: boolean, kit: Kit = KIT): Promise<{ result: CallResult; vcf: string; seconds: number }> {
+async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, statCalibration: CalibrationModel | null, thresholdsOff: boolean, kit: Kit = KIT): Promise<{ result: CallResult; vcf: string; seconds: number }> {
   // As `genomaic call` runs it (engine/call/call-job.ts): preset, the calibration's threshold and its per-class settings.
   let config = loadPlatformPreset(platform);
   if (statCalibration?.minGq !== undefined) config = { ...config, abstention: { ...config.abstention, minGq: statCalibration.minGq } };
@@ -135,7 +156,7 @@ async function callRun(platform: Platform, spec: RunSpec, where: NamedRegion, st
     referencePath: REF,
     config,
     calibration: statCalibration,
-    regions: [interval(where)],
+    regions: intervals(where),
     thresholdsOff,
     abstentionByClass: abstentionByClass(config.abstention, statCalibration),
     ...(spec.modelDir ? { modelDir: spec.modelDir } : {}),
@@ -149,7 +170,7 @@ async function callRun(platform: Platform, spec: RunSpec, where: NamedRegion, st
   return { result, vcf, seconds };
 }
 
-function compare(vcf: string, where: NamedRegion, kit: Kit = KIT): Promise<CompareReport> {
+function compare(vcf: string, where: RegionSet, kit: Kit = KIT): Promise<CompareReport> {
   return compareVcfFiles({ truthPath: kit.truth, callsPath: vcf, referencePath: REF, regionsPath: bedFor(where), passOnly: true, minQual: null, includeVariants: true });
 }
 
@@ -163,16 +184,24 @@ function classRows(report: CompareReport): Record<VariantClass, ClassRow> {
   return { SNP: row('SNP'), INDEL: row('INDEL') };
 }
 
+/** A model-genotyped PASS record of a no-threshold run, with what the caller's other gates read. */
+interface ModelCalibrationSample extends CalibrationSample {
+  /** The record as the caller's abstention rules see it (QUAL, evidence), to replay its gates at a threshold. */
+  rules: RuleInput;
+}
+
 /** Per model-genotyped PASS record of a no-threshold run: (raw GQ, wrong?) per class. A record is wrong if any of its atoms is. */
-function modelCalibrationSamples(report: CompareReport, result: CallResult): Record<CalibrationClass, CalibrationSample[]> {
+function modelCalibrationSamples(report: CompareReport, result: CallResult): Record<CalibrationClass, ModelCalibrationSample[]> {
   const wrongAt = new Map<number, boolean>();
   for (const v of report.variants ?? []) if (v.side === 'call') wrongAt.set(v.pos, (wrongAt.get(v.pos) ?? false) || v.verdict === 'FP' || v.match === 'allele');
-  const out: Record<CalibrationClass, CalibrationSample[]> = { snv: [], indel: [] };
+  const out: Record<CalibrationClass, ModelCalibrationSample[]> = { snv: [], indel: [] };
   for (const r of result.records) {
-    if (r.filter !== 'PASS' || !r.genotype || !r.learned) continue;
+    if (r.filter !== 'PASS' || !r.genotype || !r.learned || r.qual === null) continue;
     const wrong = wrongAt.get(r.pos + 1);
     if (wrong === undefined) continue;
-    out[r.alts.every((a) => a.length === r.ref.length) ? 'snv' : 'indel'].push({ rawGq: r.rawGq, wrong });
+    // A PASS record of a no-threshold run fired no hard rule, CONFLICTING_EVIDENCE (excess alleles) included.
+    const rules: RuleInput = { ref: r.ref, alts: r.alts, genotype: r.genotype, alleleDepths: r.alleleDepths, evidence: r.evidence, excessAlleles: 0, qual: r.qual };
+    out[r.alts.every((a) => a.length === r.ref.length) ? 'snv' : 'indel'].push({ rawGq: r.rawGq, wrong, rules });
   }
   return out;
 }
@@ -194,12 +223,12 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
     const targetPrecision = stat?.targetPrecision ?? 0.99;
     const spec: RunSpec = { name: 'fit', label: 'fit', modelDir: checkpointDir, learnedOptions: { modelCalibration: false } };
     // Each suite on its own peer BAM against its own truth, the samples pooled.
-    const samples: Record<CalibrationClass, CalibrationSample[]> = { snv: [], indel: [] };
-    const perSuite: { kit: Kit; snv: CalibrationSample[]; indel: CalibrationSample[]; seconds: number }[] = [];
+    const samples: Record<CalibrationClass, ModelCalibrationSample[]> = { snv: [], indel: [] };
+    const perSuite: { kit: Kit; snv: ModelCalibrationSample[]; indel: ModelCalibrationSample[]; seconds: number }[] = [];
     for (const kit of kits) {
       // The hard rules in force in production (the statistical calibration's per-class settings), GQ thresholds off.
-      const run = await callRun(platform, spec, where, stat, true, kit);
-      const own = modelCalibrationSamples(await compare(run.vcf, where, kit), run.result);
+      const run = await callRun(platform, spec, regionSet(where.name), stat, true, kit);
+      const own = modelCalibrationSamples(await compare(run.vcf, regionSet(where.name), kit), run.result);
       samples.snv.push(...own.snv);
       samples.indel.push(...own.indel);
       perSuite.push({ kit, ...own, seconds: run.seconds });
@@ -233,7 +262,14 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
       classes: { snv: fitPlatt(samples.snv), indel: fitPlatt(samples.indel) },
       targetPrecision,
     };
-    const thresholds = (['snv', 'indel'] as const).map((cls) => chooseThreshold(samples[cls].map((s) => ({ gq: calibrateGq(fitted, cls, s.rawGq), wrong: s.wrong })), targetPrecision));
+    // The threshold is chosen on the calls production would keep at it: the QUAL gate and the
+    // stricter GQ of indels in repeats (the run's per-class settings) are replayed, not ignored.
+    const settings = abstentionByClass(loadPlatformPreset(platform).abstention, stat);
+    const thresholds = (['snv', 'indel'] as const).map((cls) => chooseThreshold(samples[cls].map((s) => {
+      const gq = calibrateGq(fitted, cls, s.rawGq);
+      const classSettings = settings[cls] ?? loadPlatformPreset(platform).abstention;
+      return { gq, wrong: s.wrong, keptAt: (minGq: number) => decideAbstention(s.rules, gq, { ...classSettings, minGq }).reason === null };
+    }), targetPrecision));
     fitted.minGqByClass = { snv: thresholds[0]!.minGq, indel: thresholds[1]!.minGq };
     document.platforms[platform] = fitted;
     log(`[${platform}] model GQ calibration on ${where.name} (${kits.map((k) => k.suite.name).join(' + ')}): SNV ${samples.snv.length} calls (${fitted.fittedOn.data.snvErrors} wrong) a=${fitted.classes.snv.intercept.toFixed(3)} b=${fitted.classes.snv.slope.toFixed(3)} GQ ≥ ${thresholds[0]!.minGq} (precision ${thresholds[0]!.precision.toFixed(4)}, coverage ${thresholds[0]!.coverage.toFixed(3)}); indel ${samples.indel.length} calls (${fitted.fittedOn.data.indelErrors} wrong) a=${fitted.classes.indel.intercept.toFixed(3)} b=${fitted.classes.indel.slope.toFixed(3)} GQ ≥ ${thresholds[1]!.minGq} (precision ${thresholds[1]!.precision.toFixed(4)}, coverage ${thresholds[1]!.coverage.toFixed(3)}); ${perSuite.reduce((t, p) => t + p.seconds, 0).toFixed(1)} s`);
@@ -296,12 +332,13 @@ interface AblationRow {
   warnings: string[];
 }
 
-function rowsPath(platform: Platform, where: NamedRegion): string {
+function rowsPath(platform: Platform, where: RegionSet): string {
   return join(WORK, `ablations.${platform}.${where.name}.json`);
 }
 
 async function ablations(): Promise<void> {
-  const where = region(values.region);
+  const where = regionSet(values.region);
+  if (where.role !== 'evaluation') throw new Error(`the ablations measure evaluation regions only; ${where.name} is ${where.role}`);
   const checkpoint = values.checkpoint;
   const specs: RunSpec[] = [
     { name: 'statistical', label: 'statistical genotyper' },
@@ -310,6 +347,7 @@ async function ablations(): Promise<void> {
     ...(values.dense ? [{ name: 'model-no-moe', label: 'model without MoE (one dense head)', modelDir: values.dense }] : []),
     { name: 'model-short-context', label: `model, short context (±${SHORT_CONTEXT} bp)`, modelDir: checkpoint, learnedOptions: { contextLimit: SHORT_CONTEXT } },
     { name: 'model-no-verifier', label: 'model before the verifier', modelDir: checkpoint, learnedOptions: { verifier: false } },
+    { name: 'model-stat-presence', label: "model with the statistical genotyper's QUAL and PL (it decides genotypes, not presence)", modelDir: checkpoint, learnedOptions: { statisticalPresence: true } },
   ].filter((s) => !values.only || values.only.split(',').includes(s.name));
   for (const platform of PLATFORMS) {
     const stat = loadCalibration(platform);
@@ -335,7 +373,7 @@ async function ablations(): Promise<void> {
 
 /** Writes the section from the saved rows of every platform, with the trained model's effective context. */
 async function renderSection(): Promise<void> {
-  const where = region(values.region);
+  const where = regionSet(values.region);
   if (where.role !== 'evaluation') throw new Error(`the section reports evaluation regions only; ${where.name} is a ${where.role} region`);
   const outcomes = new Map<Platform, AblationRow[]>();
   for (const platform of PLATFORMS) {
@@ -350,7 +388,7 @@ async function renderSection(): Promise<void> {
   else writeBenchmarkSection('model-ablations', markdown);
 }
 
-async function render(where: NamedRegion, outcomes: Map<Platform, AblationRow[]>, context: ReturnType<typeof measureEffectiveContext>): Promise<string> {
+async function render(where: RegionSet, outcomes: Map<Platform, AblationRow[]>, context: ReturnType<typeof measureEffectiveContext>): Promise<string> {
   const { manifest, model } = await loadCheckpoint(values.checkpoint);
   model.dispose();
   const backend = await selectBackend();
@@ -360,7 +398,7 @@ async function render(where: NamedRegion, outcomes: Map<Platform, AblationRow[]>
   lines.push('');
   lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations --platforms=P${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` for each platform P, then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
   if (values['code-note']) lines.push(values['code-note']);
-  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region **${where.name}** (${SUITE.contig}:${where.start.toLocaleString('en-US')}–${where.end.toLocaleString('en-US')}) only: the model trained on train-2m and its GQ calibration and thresholds were fitted on calib-3m, each of both simulations of those regions (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
+  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m and its GQ calibration and thresholds were fitted on calib-3m, each of both simulations of those regions (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
   lines.push('');
   for (const [platform, rows] of outcomes) {
     lines.push(`### ${platform} (${PEER_ALIGNER[platform]})`);

@@ -148,18 +148,33 @@ function checkCancelled(signal: AbortSignal | undefined): void {
 /** Raw GQ cap of the learned genotyper, as the statistical one's (genotyper.ts MAX_RAW_GQ). */
 const MODEL_MAX_RAW_GQ = 1000;
 
+/** QUAL cap of the learned genotyper, as the statistical one's (genotyper.ts MAX_QUAL). */
+const MODEL_MAX_QUAL = 3000;
+
+function phredOf(p: number, cap: number): number {
+  return p <= 0 ? cap : Math.min(cap, Math.max(0, -10 * Math.log10(p)));
+}
+
 /**
- * The locus as the learned genotyper sees it: its genotype (class 0/1/2 of the single alt) and
- * raw GQ from the verified posterior, which after a re-route is the re-routed expert's. QUAL,
- * PL and the evidence stay statistical: QUAL gates "is there a variant" and the hard rules
- * read the evidence, neither of which the model replaces.
+ * The locus as the learned genotyper sees it: its genotype (class 0/1/2 of the single alt), raw
+ * GQ and PL (its posterior, Phred-scaled and normalised, as DeepVariant writes them) from the
+ * verified posterior, which after a re-route is the re-routed expert's. QUAL, the Phred
+ * probability of no variant that the caller's QUAL gate reads, is the larger of the model's
+ * (its hom-ref probability) and the statistical genotyper's: the model may be sure of a variant
+ * the realignment doubts (a homopolymer indel whose reads scatter over −1 and −2), while its
+ * temperature-softened tail must not pull down the QUAL of a variant the realignment is sure of.
+ * With `statisticalPresence` (ablation) QUAL and PL stay the statistical genotyper's. The
+ * evidence stays statistical: the hard rules read it.
  */
-function withModelGenotype(locus: LocusGenotype, call: ModelCall): LocusGenotype {
+function withModelGenotype(locus: LocusGenotype, call: ModelCall, statisticalPresence: boolean): LocusGenotype {
   const posterior = call.verifier.posterior;
   const best = Math.max(...posterior);
-  const rawGq = best >= 1 ? MODEL_MAX_RAW_GQ : Math.min(MODEL_MAX_RAW_GQ, -10 * Math.log10(1 - best));
+  const rawGq = phredOf(1 - best, MODEL_MAX_RAW_GQ);
   const genotype: [number, number] = call.verifier.genotype === 0 ? [0, 0] : call.verifier.genotype === 1 ? [0, 1] : [1, 1];
-  return { ...locus, genotype, posterior: best, rawGq };
+  if (statisticalPresence) return { ...locus, genotype, posterior: best, rawGq };
+  const phreds = posterior.map((p) => phredOf(p, MODEL_MAX_QUAL));
+  const floor = Math.min(...phreds);
+  return { ...locus, genotype, posterior: best, rawGq, qual: Math.max(locus.qual, phreds[0]!), pl: phreds.map((x) => Math.round(x - floor)) };
 }
 
 function learnedProvenance(call: ModelCall): NonNullable<CallRecord['learned']> {
@@ -174,8 +189,8 @@ function learnedProvenance(call: ModelCall): NonNullable<CallRecord['learned']> 
   };
 }
 
-function toRecord(contig: string, statLocus: LocusGenotype, baseConfig: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean, abstentionByClass: CallOptions['abstentionByClass'], modelCall: ModelCall | null = null): CallRecord | null {
-  const locus = modelCall ? withModelGenotype(statLocus, modelCall) : statLocus;
+function toRecord(contig: string, statLocus: LocusGenotype, baseConfig: CallerConfig, calibration: CalibrationModel | null, thresholdsOff: boolean, abstentionByClass: CallOptions['abstentionByClass'], modelCall: ModelCall | null = null, statisticalPresence = false): CallRecord | null {
+  const locus = modelCall ? withModelGenotype(statLocus, modelCall, statisticalPresence) : statLocus;
   const cls = variantClass(locus.ref, locus.alts);
   const classAbstention = abstentionByClass?.[cls];
   const config = classAbstention === undefined ? baseConfig : { ...baseConfig, abstention: classAbstention };
@@ -298,10 +313,10 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
       for (const { window, loci } of genotyped) {
         for (const locus of loci) {
-          const modelCall = modelCallForLocus(modelCalls, locus.alts, locus.candidates);
+          const modelCall = modelCallForLocus(modelCalls, locus, sequence);
           // A model-genotyped locus takes the model's own GQ calibration and GQ thresholds when the checkpoint has them.
           const gqMap = recordCalibration(learned, modelCall, options.calibration, options.abstentionByClass, options.userMinGq);
-          const record = toRecord(region.contig, locus, config, gqMap.calibration, options.thresholdsOff ?? false, gqMap.abstentionByClass, modelCall);
+          const record = toRecord(region.contig, locus, config, gqMap.calibration, options.thresholdsOff ?? false, gqMap.abstentionByClass, modelCall, learned?.options.statisticalPresence ?? false);
           if (record) tileRecords.push(record);
         }
         for (const d of window.dropped) {

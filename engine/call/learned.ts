@@ -15,7 +15,8 @@ import type { CalibrationClass, CalibrationModel } from './calibration.js';
 import { repeatTractAt } from './repeats.js';
 // Plain functions over the caller's reads (no tfjs): safe to import eagerly.
 import { candidateColumnAllele, pileupColumnsFromReads } from '../model/pileup-columns.js';
-import { baselineEvidenceByColumn, placeCandidateColumns } from '../model/baseline-evidence.js';
+import { baselineEvidenceByColumn, modelCandidateOfLocus, placeCandidateColumns } from '../model/baseline-evidence.js';
+import type { LocusGenotype } from './genotyper.js';
 import type { GenomeLtmMoe } from '../model/model.js';
 import type { CheckpointManifest } from '../model/checkpoint.js';
 import type { CandidateSite, GenotypeTileOptions, ModelCall } from '../model/genotype.js';
@@ -33,6 +34,8 @@ export interface LearnedGenotyperOptions {
   contextLimit?: number;
   /** Use the model's own GQ calibration when the checkpoint has one (default true); false: the statistical one. */
   modelCalibration?: boolean;
+  /** Keep the statistical QUAL and PL on model-genotyped loci (default false: the model's posterior gives them). */
+  statisticalPresence?: boolean;
 }
 
 export interface LearnedGenotyper {
@@ -146,23 +149,25 @@ export async function modelCallsForTile(
 ): Promise<TileModelCalls> {
   const { genotypeTile } = await import('../model/genotype.js');
   const placed = placeCandidateColumns(candidates, fetchStart, fetchEnd);
+  if (placed.size === 0) return new Map();
+  const baselines = baselineEvidenceByColumn(placed, candidates, reads, sequence, config);
   const candidateAlleles = new Map<number, Allele>();
   const sites: CandidateSite[] = [];
   for (const [position, entry] of placed) {
     candidateAlleles.set(position, entry.allele);
     const c = entry.candidate;
     const tract = repeatTractAt(sequence, c.pos, c.pos + c.ref.length);
-    sites.push({ position, isIndel: c.kind !== 'snv', repeatLength: tract.end - tract.start });
+    const readSupport = baselines.get(position)?.readSupport;
+    sites.push({ position, isIndel: c.kind !== 'snv', repeatLength: tract.end - tract.start, ...(readSupport ? { readSupport } : {}) });
   }
   sites.sort((a, b) => a.position - b.position);
   const out: TileModelCalls = new Map();
-  if (sites.length === 0) return out;
   const columns = pileupColumnsFromReads(reads, sequence, fetchStart, fetchEnd, {
     platform: config.platform,
     minMappingQuality: config.minMappingQuality,
     minBaseQuality: config.minBaseQuality,
     candidateAlleles,
-    baselines: baselineEvidenceByColumn(placed, candidates, reads, sequence, config),
+    baselines,
   });
   const tileOptions: GenotypeTileOptions = { verify: learned.options.verifier !== false };
   // GQ thresholds apply once, by the caller, on the calibrated GQ (recordCalibration); the
@@ -201,16 +206,18 @@ function contextGroups(sites: readonly CandidateSite[], columns: readonly Pileup
 }
 
 /**
- * The model call for a locus, if any: only bi-allelic loci whose single candidate is the one
- * the model genotyped at that column (placeCandidateColumns: the best-supported there) (multi-allelic loci keep the statistical genotype; the
- * model's classes are per alt allele).
+ * The model call for a locus, if any: the locus's candidate (`modelCandidateOfLocus`: a record
+ * with one ALT, which is one of the locus's candidates) must be the one the model genotyped at
+ * its column (placeCandidateColumns: the best-supported there). Multi-allelic records keep the
+ * statistical genotype; the model's classes are per alt allele.
  */
-export function modelCallForLocus(calls: TileModelCalls | null, alts: readonly string[], locusCandidates: readonly CandidateAllele[]): ModelCall | null {
-  if (!calls || alts.length !== 1 || locusCandidates.length !== 1) return null;
-  const placed = candidateColumnAllele(locusCandidates[0]!);
+export function modelCallForLocus(calls: TileModelCalls | null, locus: Pick<LocusGenotype, 'pos' | 'ref' | 'alts' | 'candidates'>, sequence: string): ModelCall | null {
+  if (!calls) return null;
+  const candidate = modelCandidateOfLocus(locus, sequence);
+  if (!candidate) return null;
+  const placed = candidateColumnAllele(candidate);
   if (!placed) return null;
   const entry = calls.get(placed.position);
-  const candidate = locusCandidates[0]!;
   // The same candidate, not only the same column allele: two deletions starting at one column differ.
   return entry && entry.candidate.pos === candidate.pos && entry.candidate.ref === candidate.ref && entry.candidate.alt === candidate.alt ? entry.call : null;
 }

@@ -11,7 +11,8 @@
  * reports for the same locus.
  */
 import type { CallerConfig } from '../call/config.js';
-import { genotypeWindow } from '../call/genotyper.js';
+import { genotypeWindow, type LocusGenotype } from '../call/genotyper.js';
+import { leftAlign } from '../export/normalize.js';
 import type { GenotypedWindow } from '../call/phased-genotyping.js';
 import { regenotypePhased } from '../call/phased-genotyping.js';
 import { buildWindows, emissionTable } from '../call/realign.js';
@@ -44,9 +45,28 @@ export function placeCandidateColumns(candidates: readonly CandidateAllele[], st
 }
 
 /**
+ * The candidate a locus stands for, when the model can genotype it: the locus's record has
+ * one ALT, and that ALT is one of its candidates (the same variant once left-aligned). Other
+ * candidates of the locus are alleles the statistical genotyper evaluated and dropped, as in a
+ * long homopolymer where the reads scatter a 1 bp deletion over −1, −2 and −3 spellings; the
+ * record, and the model's classes, are about the one allele kept. Multi-allelic records stay
+ * statistical.
+ */
+export function modelCandidateOfLocus(locus: Pick<LocusGenotype, 'pos' | 'ref' | 'alts' | 'candidates'>, sequence: string): CandidateAllele | null {
+  if (locus.alts.length !== 1) return null;
+  if (locus.candidates.length === 1) return locus.candidates[0]!;
+  const alt = locus.alts[0]!;
+  for (const candidate of locus.candidates) {
+    const aligned = leftAlign(sequence, candidate.pos, candidate.ref, candidate.alt);
+    if (aligned.pos === locus.pos && aligned.ref === locus.ref && aligned.alts[0] === alt) return candidate;
+  }
+  return null;
+}
+
+/**
  * Genotypes the candidates' windows with the statistical genotyper and returns, by column, its
- * evidence for the placed candidate. Only bi-allelic loci of a single candidate are reported:
- * those are the loci the model's genotype replaces (learned.ts `modelCallForLocus`).
+ * evidence for the placed candidate. Only loci `modelCandidateOfLocus` names a candidate for
+ * are reported: those are the loci the model's genotype replaces (learned.ts `modelCallForLocus`).
  * `reads` must be sorted by start.
  */
 export function baselineEvidenceByColumn(
@@ -78,8 +98,8 @@ export function baselineEvidenceByColumn(
   regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
   for (const { loci } of genotyped) {
     for (const locus of loci) {
-      if (locus.alts.length !== 1 || locus.candidates.length !== 1) continue;
-      const candidate = locus.candidates[0]!;
+      const candidate = modelCandidateOfLocus(locus, sequence);
+      if (!candidate) continue;
       const position = columnOf.get(candidate);
       if (position === undefined) continue;
       out.set(position, {
@@ -90,6 +110,12 @@ export function baselineEvidenceByColumn(
         indelLength: Math.abs(candidate.alt.length - candidate.ref.length),
         repeatLength: locus.evidence.repeatLength,
         realigned: locus.method !== 'pileup',
+        readSupport: {
+          refForward: locus.evidence.refForward,
+          refReverse: locus.evidence.refReverse,
+          altForward: locus.evidence.altForward[0] ?? 0,
+          altReverse: locus.evidence.altReverse[0] ?? 0,
+        },
       });
     }
   }

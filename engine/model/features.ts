@@ -84,6 +84,13 @@ export interface BaselineGenotypeEvidence {
   repeatLength: number;
   /** Genotyped by haplotype realignment (a window of nearby candidates or a repeat) rather than the single-base pileup model. */
   realigned: boolean;
+  /**
+   * Reads per strand the genotyper assigned to REF and to the candidate allele after
+   * realignment (the record's SB). Not an input channel: the verifier's allele-balance and
+   * strand checks read it, since a column's counts miss indel reads the alignments spelled
+   * differently (a 1 bp deletion in a homopolymer placed at another column, or as −2).
+   */
+  readSupport?: { refForward: number; refReverse: number; altForward: number; altReverse: number };
 }
 
 /** Bases from a read end within which a position counts as "near the read end". */

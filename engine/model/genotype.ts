@@ -17,6 +17,13 @@ export interface CandidateSite {
   isIndel: boolean;
   /** Longest homopolymer / tandem repeat touching the locus, bp (caller's repeats.ts). */
   repeatLength: number;
+  /**
+   * The statistical genotyper's realigned reads per strand for REF and this candidate, when it
+   * genotyped the locus (features.ts `BaselineGenotypeEvidence.readSupport`). The verifier's
+   * allele-balance and strand checks then read these, as the caller's own rules do, instead of
+   * the column's counts.
+   */
+  readSupport?: { refForward: number; refReverse: number; altForward: number; altReverse: number };
 }
 
 export interface GenotypeTileOptions {
@@ -44,10 +51,13 @@ export function verifierEvidenceFor(column: PileupColumnEvidence, site: Candidat
   // both): for an insertion the reference reads are those without it, else a hom-alt
   // insertion looks half reference and fails the allele-balance check.
   const carriesAltToo = alt === 'ins';
-  const refForward = column.refBase === 'N' ? 0 : Math.max(0, column.forward[column.refBase] - (carriesAltToo ? column.forward.ins : 0));
-  const refReverse = column.refBase === 'N' ? 0 : Math.max(0, column.reverse[column.refBase] - (carriesAltToo ? column.reverse.ins : 0));
-  const altForward = column.forward[alt];
-  const altReverse = column.reverse[alt];
+  const fromColumn = {
+    refForward: column.refBase === 'N' ? 0 : Math.max(0, column.forward[column.refBase] - (carriesAltToo ? column.forward.ins : 0)),
+    refReverse: column.refBase === 'N' ? 0 : Math.max(0, column.reverse[column.refBase] - (carriesAltToo ? column.reverse.ins : 0)),
+    altForward: column.forward[alt],
+    altReverse: column.reverse[alt],
+  };
+  const { refForward, refReverse, altForward, altReverse } = site.readSupport ?? fromColumn;
   const supporting = refForward + refReverse + altForward + altReverse;
   // Mean MAPQ over the reads supporting ref or alt, weighted by how many support each.
   const meanMappingQuality = supporting > 0 ? (column.refMeanMappingQuality * (refForward + refReverse) + column.altMeanMappingQuality * (altForward + altReverse)) / supporting : 0;

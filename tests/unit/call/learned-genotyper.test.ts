@@ -15,6 +15,8 @@ import { buildCallFixture, type CallFixture } from './fixture.js';
 import { callVariants, STAT_MODEL_ID, type CallResult } from '../../../engine/call/caller.js';
 import { loadPlatformPreset } from '../../../engine/call/config.js';
 import { writeCallOutputs } from '../../../engine/export/write-calls.js';
+import type { LearnedGenotyperOptions } from '../../../engine/call/learned.js';
+import { genotypeIndex } from '../../../engine/export/normalize.js';
 
 const MODEL_DIR = resolve('assets/models/genomeltm-moe-small');
 const MODEL_ID = 'genomeltm-moe-small';
@@ -22,13 +24,14 @@ const MODEL_ID = 'genomeltm-moe-small';
 let dir: string;
 let fixture: CallFixture;
 
-function run(modelDir?: string): Promise<CallResult> {
+function run(modelDir?: string, learnedOptions?: LearnedGenotyperOptions): Promise<CallResult> {
   return callVariants({
     bamPath: fixture.bam,
     referencePath: fixture.reference,
     config: loadPlatformPreset('illumina'),
     calibration: null,
     ...(modelDir === undefined ? {} : { modelDir }),
+    ...(learnedOptions === undefined ? {} : { learnedOptions }),
   });
 }
 
@@ -77,6 +80,34 @@ describe('callVariants with the learned genotyper (modelDir)', () => {
       expect(String(l.verifierVerdict)).toMatch(/^(pass|reroute:|abstain:)/);
       expect((l.learned as { experts: unknown[] }).experts.length).toBeGreaterThan(0);
     }
+  }, 240_000);
+
+  it("a model-genotyped record's PL is the model's posterior and its QUAL the larger of the model's and the statistical one; statisticalPresence keeps both statistical", async () => {
+    const [model, kept, plain] = [await run(MODEL_DIR), await run(MODEL_DIR, { statisticalPresence: true }), await run()];
+    const key = (r: CallResult['records'][number]): string => `${r.pos}:${r.ref}:${r.alts.join(',')}`;
+    const statAt = new Map(plain.records.map((r) => [key(r), r]));
+    let compared = 0;
+    for (const r of model.records.filter((x) => x.learned && x.genotype)) {
+      const [p00] = r.learned!.posterior;
+      expect(r.pl).toHaveLength(3);
+      expect(r.pl[genotypeIndex(r.genotype![0], r.genotype![1])]).toBe(0);
+      const stat = statAt.get(key(r));
+      if (!stat) continue;
+      // The sidecar posterior is rounded to 1e-4; QUAL is from the unrounded one.
+      if (p00 >= 1e-3) expect(r.qual!).toBeCloseTo(Math.max(stat.qual!, Math.round(-10 * Math.log10(p00) * 100) / 100), 0);
+      expect(r.qual!).toBeGreaterThanOrEqual(stat.qual!);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(0);
+    compared = 0;
+    for (const r of kept.records.filter((x) => x.learned)) {
+      const stat = statAt.get(key(r));
+      if (!stat) continue;
+      expect(r.qual).toBe(stat.qual);
+      expect(r.pl).toEqual(stat.pl);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(0);
   }, 240_000);
 
   it('a checkpoint that does not load falls back to the statistical genotyper with a warning naming the file', async () => {

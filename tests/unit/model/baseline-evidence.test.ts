@@ -6,7 +6,7 @@
  * genotyper, run as the caller runs them).
  */
 import { describe, expect, it } from 'vitest';
-import { baselineEvidenceByColumn, placeCandidateColumns } from '../../../engine/model/baseline-evidence.js';
+import { baselineEvidenceByColumn, modelCandidateOfLocus, placeCandidateColumns } from '../../../engine/model/baseline-evidence.js';
 import { CHANNEL_INDEX, emptyAlleleCounts, encodeTile, FEATURE_COUNT, likelihoodsFromPl, type PileupColumnEvidence } from '../../../engine/model/features.js';
 import { loadPlatformPreset } from '../../../engine/call/config.js';
 import { buildPileup } from '../../../engine/call/pileup.js';
@@ -93,5 +93,60 @@ describe('baselineEvidenceByColumn on hand-made reads', () => {
       expect(verdict.rawGq).toBeGreaterThan(20);
       expect(verdict.qual).toBeGreaterThan(20);
     }
+  });
+});
+
+describe('modelCandidateOfLocus', () => {
+  //                  0123456789012345
+  const sequence = 'GTCAAAAAAAAGTCAG';
+  const minus1: CandidateAllele = { pos: 2, ref: 'CA', alt: 'C', kind: 'deletion', supportingReads: 12 };
+  const minus2: CandidateAllele = { pos: 2, ref: 'CAA', alt: 'C', kind: 'deletion', supportingReads: 3 };
+  it('a single-candidate bi-allelic locus is its candidate; a multi-allelic record has none', () => {
+    expect(modelCandidateOfLocus({ pos: 2, ref: 'CA', alts: ['C'], candidates: [minus1] }, sequence)).toBe(minus1);
+    expect(modelCandidateOfLocus({ pos: 2, ref: 'CAA', alts: ['CA', 'C'], candidates: [minus1, minus2] }, sequence)).toBeNull();
+  });
+  it('a record that kept one of several candidates stands for that one, matched once left-aligned', () => {
+    expect(modelCandidateOfLocus({ pos: 2, ref: 'CA', alts: ['C'], candidates: [minus1, minus2] }, sequence)).toBe(minus1);
+    expect(modelCandidateOfLocus({ pos: 2, ref: 'CAA', alts: ['C'], candidates: [minus1, minus2] }, sequence)).toBe(minus2);
+    // The same deletion spelled at the end of the run (not left-aligned) is still that candidate.
+    const shifted: CandidateAllele = { pos: 9, ref: 'AA', alt: 'A', kind: 'deletion', supportingReads: 12 };
+    expect(modelCandidateOfLocus({ pos: 2, ref: 'CA', alts: ['C'], candidates: [shifted, minus2] }, sequence)).toBe(shifted);
+    // An allele none of the candidates is (a merged window's own spelling) is not the model's.
+    expect(modelCandidateOfLocus({ pos: 2, ref: 'CAAA', alts: ['C'], candidates: [minus1, minus2] }, sequence)).toBeNull();
+  });
+});
+
+describe('baselineEvidenceByColumn at a homopolymer deletion the reads spell two ways', () => {
+  // A 9 bp A run; 12 reads delete one A, 3 delete two (noise), 9 are reference.
+  const reference = 'ACGTCAGTACGATCGTAGCATGCAAAAAAAAAGTCAGCTAGCTAGTCAGTCGATGCATGCTAGCATCGAC';
+  const anchor = 23; // the C before the run; deletions are left-aligned after it
+  function read(index: number): AlignedRead {
+    const deleted = index < 12 ? 1 : index < 15 ? 2 : 0;
+    const bases = reference.slice(0, anchor + 1) + reference.slice(anchor + 1 + deleted);
+    const cigar = deleted === 0 ? [(reference.length << 4) | 0] : [((anchor + 1) << 4) | 0, (deleted << 4) | 2, ((reference.length - anchor - 1 - deleted) << 4) | 0];
+    return {
+      name: `r${index}`, start: 0, end: reference.length, mapq: 60, reverse: index % 2 === 1,
+      bases: Uint8Array.from(Buffer.from(bases, 'latin1')), quals: new Uint8Array(bases.length).fill(30), cigar,
+    };
+  }
+  const reads = Array.from({ length: 24 }, (_, i) => read(i));
+
+  it('reports the kept −1 deletion at its column, with the realigned reads per strand', () => {
+    const config = loadPlatformPreset('illumina');
+    const pileup = buildPileup(reads, reference, 0, reference.length, 0, reference.length, config);
+    const deletions = pileup.candidates.filter((c) => c.kind === 'deletion');
+    expect(deletions.map((c) => c.ref.length - c.alt.length).sort()).toEqual([1, 2]);
+    const placed = placeCandidateColumns(pileup.candidates, 0, reference.length);
+    const evidence = baselineEvidenceByColumn(placed, pileup.candidates, reads, reference, config);
+    const entries = [...evidence.values()].filter((e) => e.isIndel);
+    expect(entries).toHaveLength(1);
+    const [het] = entries;
+    expect(het!.indelLength).toBe(1);
+    expect(het!.likelihoods[1]).toBeGreaterThan(0.9);
+    const support = het!.readSupport!;
+    expect(support.altForward + support.altReverse).toBeGreaterThanOrEqual(12);
+    expect(support.refForward + support.refReverse).toBeGreaterThanOrEqual(6);
+    expect(support.altForward).toBeGreaterThan(0);
+    expect(support.altReverse).toBeGreaterThan(0);
   });
 });

@@ -102,6 +102,16 @@ describe('genotypeTile', () => {
     expect(evidence).toMatchObject({ refForward: 0, refReverse: 0, altForward: 15, altReverse: 15, depth: 30 });
   });
 
+  it("reads the statistical genotyper's realigned support when the site carries it, not the column's counts", () => {
+    // The column shows 2 of 30 reads with the deletion (the others spelled it elsewhere); realignment assigned 14.
+    const [column] = columnsWith(new Map([[0, { forward: { ...emptyAlleleCounts(), A: 14, del: 1 }, reverse: { ...emptyAlleleCounts(), A: 14, del: 1 }, altAllele: 'del' as const }]]));
+    const prediction = { posterior: [0.01, 0.98, 0.01] as [number, number, number], experts: [], expertPosteriors: [] };
+    const site = { position: 1000, isIndel: true, repeatLength: 12 };
+    expect(verifierEvidenceFor(column!, site, prediction, [], -1)).toMatchObject({ refForward: 14, refReverse: 14, altForward: 1, altReverse: 1 });
+    const readSupport = { refForward: 8, refReverse: 8, altForward: 7, altReverse: 7 };
+    expect(verifierEvidenceFor(column!, { ...site, readSupport }, prediction, [], -1)).toMatchObject(readSupport);
+  });
+
   it('without the verifier (ablation) the routed answer stands, unchecked', async () => {
     const lowDepth = columnsWith(new Map([[20, { forward: { ...emptyAlleleCounts(), [REFERENCE[20]!]: 1 }, reverse: emptyAlleleCounts() }]]));
     const [raw] = await genotypeTile(model, 'm', lowDepth, [{ position: 1020, isIndel: false, repeatLength: 1 }], undefined, { verify: false });
