@@ -66,9 +66,10 @@ const KIT = kitFor(SUITE);
 const REF = KIT.paths.reference;
 /**
  * The suites whose calib-3m the model's GQ calibration pools: independent simulations (seeds 1
- * and 2) of the same regions, so the fit sees twice the calls (ONT indels are few in either).
+ * to 4) of the same region, so the risk control sees enough ONT indel calls (about 35 in each)
+ * to choose a threshold at 99 % precision without one wrong call deciding it.
  */
-const CALIBRATION_SUITES = ['large', 'train2'] as const;
+const CALIBRATION_SUITES = ['large', 'train2', 'calib3', 'calib4'] as const;
 const WORK = join(REPO_ROOT, '.cache', 'bench', 'model-work', 'runs');
 const PEER_ALIGNER: Record<Platform, string> = { illumina: 'bwa', hifi: 'minimap2', ont: 'minimap2' };
 const CALIBRATION_REGION = 'calib-3m';
@@ -146,13 +147,14 @@ interface ClassRow {
 }
 
 
-async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, statCalibration: CalibrationModel | null, thresholdsOff: boolean, kit: Kit = KIT): Promise<{ result: CallResult; vcf: string; seconds: number }> {
+async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, statCalibration: CalibrationModel | null, thresholdsOff: boolean, kit: Kit = KIT, source: CalibrationSource | null = null): Promise<{ result: CallResult; vcf: string; seconds: number }> {
+  const bamPath = source?.bam ?? bamFor(platform, kit);
   // As `genomaic call` runs it (engine/call/call-job.ts): preset, the calibration's threshold and its per-class settings.
   let config = loadPlatformPreset(platform);
   if (statCalibration?.minGq !== undefined) config = { ...config, abstention: { ...config.abstention, minGq: statCalibration.minGq } };
   const started = performance.now();
   const result = await callVariants({
-    bamPath: bamFor(platform, kit),
+    bamPath,
     referencePath: REF,
     config,
     calibration: statCalibration,
@@ -165,8 +167,8 @@ async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, stat
   const seconds = (performance.now() - started) / 1000;
   for (const warning of result.warnings) log(`[${platform}] ${spec.name}: warning: ${warning}`);
   // Runs on another suite than the main one carry its name (the same region exists in both).
-  const vcf = join(WORK, `${platform}.${where.name}.${spec.name}${kit === KIT ? '' : `.${kit.suite.name}`}.vcf.gz`);
-  await writeCallOutputs({ result, vcfPath: vcf, bamPath: bamFor(platform, kit), referencePath: REF, commandLine: `bench/model-ablations.ts ${spec.name}`, minGq: config.abstention.minGq });
+  const vcf = join(WORK, `${platform}.${where.name}.${spec.name}${kit === KIT ? '' : `.${kit.suite.name}`}${source && source.aligner !== PEER_ALIGNER[platform] ? `.${source.aligner}` : ''}.vcf.gz`);
+  await writeCallOutputs({ result, vcfPath: vcf, bamPath, referencePath: REF, commandLine: `bench/model-ablations.ts ${spec.name}`, minGq: config.abstention.minGq });
   return { result, vcf, seconds };
 }
 
@@ -206,6 +208,27 @@ function modelCalibrationSamples(report: CompareReport, result: CallResult): Rec
   return out;
 }
 
+/**
+ * A BAM the model's calibration samples come from: each suite's peer BAM, and suite large's
+ * calib-3m aligned by the GenomAIc aligner too (bench/call.ts caches it), as the product aligns;
+ * the ONT indels of two peer BAMs alone are too few for the risk control.
+ */
+interface CalibrationSource {
+  kit: Kit;
+  bam: string;
+  aligner: string;
+}
+
+const OUR_ALIGN_DIR = join(REPO_ROOT, '.cache', 'bench', 'call', 'ours-align');
+
+function calibrationSources(platform: Platform, kits: readonly Kit[]): CalibrationSource[] {
+  const sources: CalibrationSource[] = kits.map((kit) => ({ kit, bam: bamFor(platform, kit), aligner: PEER_ALIGNER[platform]! }));
+  const ours = join(OUR_ALIGN_DIR, `${platform}.bam`);
+  if (existsSync(`${ours}.bai`)) sources.push({ kit: KIT, bam: ours, aligner: 'genomaic' });
+  else log(`[${platform}] ${ours} is missing (npx tsx bench/call.ts builds it): the fit uses the peer BAMs only`);
+  return sources;
+}
+
 async function fitModelCalibration(checkpointDir: string): Promise<void> {
   const where = region(CALIBRATION_REGION);
   if (where.role !== 'calibration') throw new Error(`${where.name} has role ${where.role}; the model's calibration is fitted on a calibration region only`);
@@ -224,24 +247,26 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
     const spec: RunSpec = { name: 'fit', label: 'fit', modelDir: checkpointDir, learnedOptions: { modelCalibration: false } };
     // Each suite on its own peer BAM against its own truth, the samples pooled.
     const samples: Record<CalibrationClass, ModelCalibrationSample[]> = { snv: [], indel: [] };
-    const perSuite: { kit: Kit; snv: ModelCalibrationSample[]; indel: ModelCalibrationSample[]; seconds: number }[] = [];
-    for (const kit of kits) {
+    const perSuite: { kit: Kit; aligner: string; snv: ModelCalibrationSample[]; indel: ModelCalibrationSample[]; seconds: number }[] = [];
+    const sources = calibrationSources(platform, kits);
+    for (const source of sources) {
+      const { kit } = source;
       // The hard rules in force in production (the statistical calibration's per-class settings), GQ thresholds off.
-      const run = await callRun(platform, spec, regionSet(where.name), stat, true, kit);
+      const run = await callRun(platform, spec, regionSet(where.name), stat, true, kit, source);
       const own = modelCalibrationSamples(await compare(run.vcf, regionSet(where.name), kit), run.result);
       samples.snv.push(...own.snv);
       samples.indel.push(...own.indel);
-      perSuite.push({ kit, ...own, seconds: run.seconds });
-      log(`[${platform}] ${kit.suite.name} (seed ${kit.suite.seed}) ${where.name}: SNV ${own.snv.length} calls (${own.snv.filter((x) => x.wrong).length} wrong), indel ${own.indel.length} calls (${own.indel.filter((x) => x.wrong).length} wrong); ${run.seconds.toFixed(1)} s`);
+      perSuite.push({ kit, aligner: source.aligner, ...own, seconds: run.seconds });
+      log(`[${platform}] ${kit.suite.name} (seed ${kit.suite.seed}, ${source.aligner}) ${where.name}: SNV ${own.snv.length} calls (${own.snv.filter((x) => x.wrong).length} wrong), indel ${own.indel.length} calls (${own.indel.filter((x) => x.wrong).length} wrong); ${run.seconds.toFixed(1)} s`);
     }
     const errors = (list: CalibrationSample[]): number => list.filter((x) => x.wrong).length;
-    const suitesText = perSuite.map((p) => `${p.kit.suite.name} (seed ${p.kit.suite.seed}: ${p.snv.length} SNV + ${p.indel.length} indel)`).join(' and ');
+    const suitesText = perSuite.map((p) => `${p.kit.suite.name} (seed ${p.kit.suite.seed}, ${p.aligner}: ${p.snv.length} SNV + ${p.indel.length} indel)`).join(' and ');
     const fitted: CalibrationModel = {
       schema: 'genomaic.call-calibration/2',
       platform,
       method: 'platt-log-rawgq',
       fittedOn: {
-        description: `${manifest.modelId}'s raw GQ on ${SUITE.sample} simulated ${platform}, ${where.name} (${SUITE.contig}:${where.start}-${where.end}) of kit suites ${suitesText}, ${PEER_ALIGNER[platform]} BAMs, ${samples.snv.length} SNV + ${samples.indel.length} indel model-genotyped calls pooled`,
+        description: `${manifest.modelId}'s raw GQ on ${SUITE.sample} simulated ${platform}, ${where.name} (${SUITE.contig}:${where.start}-${where.end}) of kit suites ${suitesText}, ${samples.snv.length} SNV + ${samples.indel.length} indel model-genotyped calls pooled`,
         date: new Date().toISOString().slice(0, 10),
         codeVersion: appVersion(),
         command: 'npx tsx bench/model-ablations.ts --fit-calibration',
@@ -250,13 +275,13 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
           suites: kits.map((k) => `${k.suite.name}:seed${k.suite.seed}`),
           truthSample: SUITE.sample,
           regions: [`${where.name}:${SUITE.contig}:${where.start}-${where.end}:${where.role}`],
-          bams: kits.map((k) => relative(REPO_ROOT, bamFor(platform, k))),
-          truths: kits.map((k) => relative(REPO_ROOT, k.truth)),
+          bams: sources.map((source) => relative(REPO_ROOT, source.bam)),
+          truths: sources.map((source) => relative(REPO_ROOT, source.kit.truth)),
           snvCalls: samples.snv.length,
           snvErrors: errors(samples.snv),
           indelCalls: samples.indel.length,
           indelErrors: errors(samples.indel),
-          callsBySuite: perSuite.map((p) => `${p.kit.suite.name}: SNV ${p.snv.length} (${errors(p.snv)} wrong), indel ${p.indel.length} (${errors(p.indel)} wrong)`),
+          callsBySuite: perSuite.map((p) => `${p.kit.suite.name} (${p.aligner}): SNV ${p.snv.length} (${errors(p.snv)} wrong), indel ${p.indel.length} (${errors(p.indel)} wrong)`),
         },
       },
       classes: { snv: fitPlatt(samples.snv), indel: fitPlatt(samples.indel) },
@@ -398,7 +423,7 @@ async function render(where: RegionSet, outcomes: Map<Platform, AblationRow[]>, 
   lines.push('');
   lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations --platforms=P${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` for each platform P, then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
   if (values['code-note']) lines.push(values['code-note']);
-  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m and its GQ calibration and thresholds were fitted on calib-3m, each of both simulations of those regions (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
+  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m of two simulations (suites large and train2), and its GQ calibration and thresholds were fitted on calib-3m of ${CALIBRATION_SUITES.length} (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
   lines.push('');
   for (const [platform, rows] of outcomes) {
     lines.push(`### ${platform} (${PEER_ALIGNER[platform]})`);

@@ -169,7 +169,10 @@ function phredOf(p: number, cap: number): number {
 function withModelGenotype(locus: LocusGenotype, call: ModelCall, statisticalPresence: boolean): LocusGenotype {
   const posterior = call.verifier.posterior;
   const best = Math.max(...posterior);
-  const rawGq = phredOf(1 - best, MODEL_MAX_RAW_GQ);
+  // 1 − P(GT) as the sum of the other genotypes' probabilities: exact where P(GT) rounds to 1
+  // in single precision, so a confident call's raw GQ is not capped near 70 (as genotyper.ts).
+  const called = call.verifier.genotype;
+  const rawGq = phredOf(posterior.reduce((sum, p, g) => (g === called ? sum : sum + p), 0), MODEL_MAX_RAW_GQ);
   const genotype: [number, number] = call.verifier.genotype === 0 ? [0, 0] : call.verifier.genotype === 1 ? [0, 1] : [1, 1];
   if (statisticalPresence) return { ...locus, genotype, posterior: best, rawGq };
   const phreds = posterior.map((p) => phredOf(p, MODEL_MAX_QUAL));
