@@ -24,10 +24,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { callVariants, type CallResult } from '../engine/call/caller.js';
-import { abstentionByClass, calibrateGq, chooseThreshold, fitPlatt, loadCalibration, type CalibrationClass, type CalibrationModel, type CalibrationSample } from '../engine/call/calibration.js';
+import { abstentionByClass, calibrateGq, fitPlatt, MIN_CREDIBLE_GQ, loadCalibration, type CalibrationClass, type CalibrationModel, type CalibrationSample } from '../engine/call/calibration.js';
 import { loadPlatformPreset } from '../engine/call/config.js';
-import { decideAbstention, type RuleInput } from '../engine/call/abstention.js';
-import type { LearnedGenotyperOptions } from '../engine/call/learned.js';
+import { ruleStatistics, type RuleInput } from '../engine/call/abstention.js';
+import { fitAbstentionThresholds, type ThresholdFit } from '../engine/call/abstention-fit.js';
+import { MODEL_GATE_KEYS, type LearnedGenotyperOptions } from '../engine/call/learned.js';
 import { openBamInput } from '../engine/call/bam-input.js';
 import { openCallReference } from '../engine/call/call-reference.js';
 import { buildPileup } from '../engine/call/pileup.js';
@@ -249,11 +250,16 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
     const samples: Record<CalibrationClass, ModelCalibrationSample[]> = { snv: [], indel: [] };
     const perSuite: { kit: Kit; aligner: string; snv: ModelCalibrationSample[]; indel: ModelCalibrationSample[]; seconds: number }[] = [];
     const sources = calibrationSources(platform, kits);
+    // Truth variants per class over every source (the fitted gates' recall and F1 denominator).
+    const truth: Record<CalibrationClass, number> = { snv: 0, indel: 0 };
     for (const source of sources) {
       const { kit } = source;
       // The hard rules in force in production (the statistical calibration's per-class settings), GQ thresholds off.
       const run = await callRun(platform, spec, regionSet(where.name), stat, true, kit, source);
-      const own = modelCalibrationSamples(await compare(run.vcf, regionSet(where.name), kit), run.result);
+      const report = await compare(run.vcf, regionSet(where.name), kit);
+      truth.snv += report.metrics.SNP.tp + report.metrics.SNP.fn;
+      truth.indel += report.metrics.INDEL.tp + report.metrics.INDEL.fn;
+      const own = modelCalibrationSamples(report, run.result);
       samples.snv.push(...own.snv);
       samples.indel.push(...own.indel);
       perSuite.push({ kit, aligner: source.aligner, ...own, seconds: run.seconds });
@@ -287,17 +293,24 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
       classes: { snv: fitPlatt(samples.snv), indel: fitPlatt(samples.indel) },
       targetPrecision,
     };
-    // The threshold is chosen on the calls production would keep at it: the QUAL gate and the
-    // stricter GQ of indels in repeats (the run's per-class settings) are replayed, not ignored.
+    // The GQ gates (minGq, and the stricter one of indels in repeats) are fitted as the
+    // statistical calibration's are (abstention-fit.ts: loosest gates reaching the target
+    // precision without losing F1), on the calls production would keep: the run's per-class
+    // hard rules and QUAL gate are replayed, not ignored.
     const settings = abstentionByClass(loadPlatformPreset(platform).abstention, stat);
-    const thresholds = (['snv', 'indel'] as const).map((cls) => chooseThreshold(samples[cls].map((s) => {
-      const gq = calibrateGq(fitted, cls, s.rawGq);
-      const classSettings = settings[cls] ?? loadPlatformPreset(platform).abstention;
-      return { gq, wrong: s.wrong, keptAt: (minGq: number) => decideAbstention(s.rules, gq, { ...classSettings, minGq }).reason === null };
-    }), targetPrecision));
-    fitted.minGqByClass = { snv: thresholds[0]!.minGq, indel: thresholds[1]!.minGq };
+    const gates = {} as Record<CalibrationClass, ThresholdFit>;
+    for (const cls of ['snv', 'indel'] as const) {
+      const fitSamples = samples[cls].map((s) => ({ stats: ruleStatistics(s.rules), gq: calibrateGq(fitted, cls, s.rawGq), wrong: s.wrong }));
+      gates[cls] = fitAbstentionThresholds(fitSamples, settings[cls], { targetPrecision, truth: truth[cls], keys: MODEL_GATE_KEYS });
+    }
+    fitted.minGqByClass = { snv: gates.snv.thresholds.minGq ?? MIN_CREDIBLE_GQ, indel: gates.indel.thresholds.minGq ?? MIN_CREDIBLE_GQ };
+    fitted.repeatMinGqByClass = { snv: gates.snv.thresholds.repeatMinGq, indel: gates.indel.thresholds.repeatMinGq };
+    const gateText = (cls: CalibrationClass): string => {
+      const g = gates[cls];
+      return `GQ ≥ ${g.thresholds.minGq}, in repeats ≥ ${g.thresholds.repeatMinGq ?? 'off'} (kept ${g.summary.kept} of ${samples[cls].length}, ${g.summary.keptWrong} wrong, precision ${g.summary.precision.toFixed(4)}, recall ${g.summary.recall.toFixed(3)} of ${truth[cls]}${g.reachedTarget ? '' : ', target not reached'})`;
+    };
     document.platforms[platform] = fitted;
-    log(`[${platform}] model GQ calibration on ${where.name} (${kits.map((k) => k.suite.name).join(' + ')}): SNV ${samples.snv.length} calls (${fitted.fittedOn.data.snvErrors} wrong) a=${fitted.classes.snv.intercept.toFixed(3)} b=${fitted.classes.snv.slope.toFixed(3)} GQ ≥ ${thresholds[0]!.minGq} (precision ${thresholds[0]!.precision.toFixed(4)}, coverage ${thresholds[0]!.coverage.toFixed(3)}); indel ${samples.indel.length} calls (${fitted.fittedOn.data.indelErrors} wrong) a=${fitted.classes.indel.intercept.toFixed(3)} b=${fitted.classes.indel.slope.toFixed(3)} GQ ≥ ${thresholds[1]!.minGq} (precision ${thresholds[1]!.precision.toFixed(4)}, coverage ${thresholds[1]!.coverage.toFixed(3)}); ${perSuite.reduce((t, p) => t + p.seconds, 0).toFixed(1)} s`);
+    log(`[${platform}] model GQ calibration on ${where.name} (${kits.map((k) => k.suite.name).join(' + ')}): SNV ${samples.snv.length} calls (${fitted.fittedOn.data.snvErrors} wrong) a=${fitted.classes.snv.intercept.toFixed(3)} b=${fitted.classes.snv.slope.toFixed(3)} ${gateText('snv')}; indel ${samples.indel.length} calls (${fitted.fittedOn.data.indelErrors} wrong) a=${fitted.classes.indel.intercept.toFixed(3)} b=${fitted.classes.indel.slope.toFixed(3)} ${gateText('indel')}; ${perSuite.reduce((t, p) => t + p.seconds, 0).toFixed(1)} s`);
   }
   await saveModelGqCalibration(checkpointDir, document);
   log(`wrote ${join(checkpointDir, 'gq-calibration.json')}`);

@@ -65,6 +65,12 @@ export interface CalibrationModel {
    * clean one (ONT SNVs) up, nor hide behind it. Preferred over `minGq` when present.
    */
   minGqByClass?: Record<CalibrationClass, number>;
+  /**
+   * The learned genotyper's calibration (gq-calibration.json) only: the GQ threshold of indels in
+   * repeats per class, fitted with `minGqByClass` on the calls the model genotypes (null: that
+   * gate off). Absent: the run's own setting applies.
+   */
+  repeatMinGqByClass?: Record<CalibrationClass, number | null>;
   targetPrecision?: number;
   /**
    * The abstention thresholds fitted per class on the same regions (abstention-fit.ts): every
@@ -221,14 +227,11 @@ export const MIN_CREDIBLE_GQ = 3;
  * Risk control: the smallest GQ threshold (at least MIN_CREDIBLE_GQ) whose kept calls reach
  * the target precision (1 − fraction wrong), so that abstention removes as little as the
  * target allows. If no threshold reaches it, the one with the best precision is returned.
- * A sample kept by more than its GQ (the caller's other gates: QUAL, the stricter threshold of
- * indels in repeats) says so with `keptAt`, which answers for a threshold whether the sample
- * would be a PASS call under it; without it a sample is kept when its GQ reaches the threshold.
  */
-export function chooseThreshold(samples: readonly { gq: number; wrong: boolean; keptAt?: (minGq: number) => boolean }[], targetPrecision: number): ThresholdChoice {
+export function chooseThreshold(samples: readonly { gq: number; wrong: boolean }[], targetPrecision: number): ThresholdChoice {
   let best: ThresholdChoice = { minGq: MIN_CREDIBLE_GQ, precision: 0, coverage: 0 };
   for (let t = MIN_CREDIBLE_GQ; t <= MAX_GQ; t++) {
-    const kept = samples.filter((s) => (s.keptAt ? s.keptAt(t) : s.gq >= t));
+    const kept = samples.filter((s) => s.gq >= t);
     if (kept.length === 0) break;
     const precision = 1 - kept.filter((s) => s.wrong).length / kept.length;
     const choice = { minGq: t, precision, coverage: kept.length / samples.length };

@@ -9,6 +9,7 @@ import type { Platform } from './types.js';
 import type { CallOutputPaths } from '../export/write-calls.js';
 import { writeCallOutputs } from '../export/write-calls.js';
 import { EngineError } from '../errors.js';
+import { shippedModelDir } from '../model/shipped.js';
 
 export interface CallJobRequest {
   bamPath: string;
@@ -20,8 +21,10 @@ export interface CallJobRequest {
   minGq: number | null;
   calibrate: boolean;
   thresholds: boolean;
-  /** Learned genotyper checkpoint folder (opt-in); null: statistical genotyper only. */
+  /** Learned genotyper checkpoint folder; null: the shipped one (engine/model/shipped.ts). */
   modelDir: string | null;
+  /** Statistical genotyper only, no learned model (CLI --statistical); default false. */
+  statisticalOnly?: boolean;
   commandLine: string;
 }
 
@@ -68,7 +71,7 @@ export async function runCallJob(req: CallJobRequest, signal: AbortSignal, onPro
     thresholdsOff: !req.thresholds,
     ...(byClass ? { abstentionByClass: byClass } : {}),
     ...(req.minGq !== null ? { userMinGq: req.minGq } : {}),
-    ...(req.modelDir ? { modelDir: req.modelDir } : {}),
+    ...(req.statisticalOnly ? {} : { modelDir: req.modelDir ?? shippedModelDir() }),
     signal,
     onProgress,
   });

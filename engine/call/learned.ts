@@ -11,8 +11,9 @@
  */
 import type { AlignedRead, CandidateAllele, Platform } from './types.js';
 import type { AbstentionConfig, CallerConfig } from './config.js';
-import type { CalibrationClass, CalibrationModel } from './calibration.js';
+import type { CalibrationClass, CalibrationModel, FittedThresholdKey } from './calibration.js';
 import { repeatTractAt } from './repeats.js';
+import { RULE_OFF } from './abstention.js';
 // Plain functions over the caller's reads (no tfjs): safe to import eagerly.
 import { candidateColumnAllele, pileupColumnsFromReads } from '../model/pileup-columns.js';
 import { baselineEvidenceByColumn, modelCandidateOfLocus, placeCandidateColumns } from '../model/baseline-evidence.js';
@@ -22,6 +23,13 @@ import type { CheckpointManifest } from '../model/checkpoint.js';
 import type { CandidateSite, GenotypeTileOptions, ModelCall } from '../model/genotype.js';
 import type { VerifierConfig } from '../model/verifier.js';
 import type { Allele, PileupColumnEvidence } from '../model/features.js';
+
+/**
+ * The abstention gates the learned genotyper's own calibration fits (bench/model-ablations.ts
+ * --fit-calibration) and `recordCalibration` applies to the loci it genotypes; every other rule
+ * stays the run's.
+ */
+export const MODEL_GATE_KEYS = ['minGq', 'repeatMinGq'] as const satisfies readonly FittedThresholdKey[];
 
 /** Jensen–Shannon bound (bits) above which two used experts disagree; docs/model.md's value for the hook. */
 export const MAX_EXPERT_DIVERGENCE = 0.25;
@@ -107,7 +115,8 @@ export async function loadLearnedGenotyper(modelDir: string | undefined, platfor
 /**
  * The GQ calibration and per-class abstention settings for one record: for a locus the model
  * genotyped (when the checkpoint has its own calibration), the model's calibration and its GQ
- * thresholds over the run's per-class settings (the hard rules stay the caller's); for every
+ * gates (`minGqByClass`, and `repeatMinGqByClass` when fitted) over the run's per-class settings
+ * (the hard rules and the QUAL gate stay the caller's); for every
  * other locus the statistical ones. A run without per-class settings (the user's --config or
  * --min-gq) keeps its single threshold.
  */
@@ -126,7 +135,9 @@ export function recordCalibration(
   const withModelGq: Partial<Record<CalibrationClass, AbstentionConfig>> = {};
   for (const cls of ['snv', 'indel'] as const) {
     const settings = abstentionByClass[cls];
-    if (settings) withModelGq[cls] = { ...settings, minGq: thresholds[cls] };
+    if (!settings) continue;
+    const repeat = own.repeatMinGqByClass?.[cls];
+    withModelGq[cls] = { ...settings, minGq: thresholds[cls], ...(repeat === undefined ? {} : { repeatMinGq: repeat ?? RULE_OFF.repeatMinGq }) };
   }
   return { calibration: own, abstentionByClass: withModelGq };
 }

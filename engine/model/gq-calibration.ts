@@ -62,6 +62,10 @@ export function validateModelGqCalibration(document: unknown, file: string, mani
       }
       const threshold = isRecord(model.minGqByClass) ? model.minGqByClass[cls] : undefined;
       if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 99)) fail(`platforms.${platform}.minGqByClass.${cls}`, 'needs a GQ threshold in 0..99');
+      if (model.repeatMinGqByClass !== undefined) {
+        const repeat = isRecord(model.repeatMinGqByClass) ? model.repeatMinGqByClass[cls] : undefined;
+        if (repeat !== null && (typeof repeat !== 'number' || !(repeat >= 0 && repeat <= 99))) fail(`platforms.${platform}.repeatMinGqByClass.${cls}`, 'needs a GQ threshold in 0..99, or null (gate off)');
+      }
     }
   }
   return document as unknown as ModelGqCalibration;

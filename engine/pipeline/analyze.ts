@@ -20,7 +20,7 @@ export interface AnalyzeRequest {
   platform: Platform | null;
   sample?: string;
   /** Caller settings (preset file, regions, thresholds); defaults as `genomaic call`. */
-  call?: Partial<Pick<CallJobRequest, 'configPath' | 'regions' | 'minGq' | 'calibrate' | 'thresholds' | 'modelDir'>>;
+  call?: Partial<Pick<CallJobRequest, 'configPath' | 'regions' | 'minGq' | 'calibrate' | 'thresholds' | 'modelDir' | 'statisticalOnly'>>;
   commandLine: string;
   /** Alignment worker threads; default every core. */
   threads?: number;
@@ -109,6 +109,7 @@ async function callAndReport(
       calibrate: request.call?.calibrate ?? true,
       thresholds: request.call?.thresholds ?? true,
       modelDir: request.call?.modelDir ?? null,
+      statisticalOnly: request.call?.statisticalOnly ?? false,
       commandLine: request.commandLine,
     },
     options.signal,

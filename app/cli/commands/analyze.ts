@@ -18,7 +18,8 @@ Options:
   -o, --output DIR   output folder (created)                                   (required)
   --platform P       illumina, hifi or ont (default: detected from the reads)
   --sample NAME      sample name for the read group and VCF (default: first FASTQ's name)
-  --config FILE, --region R, --min-gq N, --no-calibration, --no-threshold, --model DIR: as for genomaic call
+  --config FILE, --region R, --min-gq N, --no-calibration, --no-threshold, --model DIR,
+  --statistical      as for genomaic call
   --json             print a JSON summary on stdout
   -h, --help         this text
 
@@ -35,6 +36,7 @@ const FLAGS = {
   'no-calibration': { type: 'boolean' },
   'no-threshold': { type: 'boolean' },
   model: { type: 'string' },
+  statistical: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -59,7 +61,7 @@ export const analyzeCommand: CliCommand = {
           outputDir: outDir,
           platform: flags.platform,
           ...(sample ? { sample } : {}),
-          call: { configPath: flags.configPath, regions: flags.regions, minGq: flags.minGq, calibrate: flags.calibrate, thresholds: flags.thresholds, modelDir: flags.modelDir },
+          call: { configPath: flags.configPath, regions: flags.regions, minGq: flags.minGq, calibrate: flags.calibrate, thresholds: flags.thresholds, modelDir: flags.modelDir, statisticalOnly: flags.statisticalOnly ?? false },
           commandLine: ['genomaic', 'analyze', ...argv].join(' '),
         },
         { signal: signal, onProgress: progress },

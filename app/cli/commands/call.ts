@@ -28,10 +28,11 @@ Options:
   --no-calibration   report the model's raw posterior GQ (no calibration map, and the preset's
                      own abstention thresholds instead of the fitted ones)
   --no-threshold     keep hard abstention rules but not the GQ and QUAL thresholds
-  --model DIR        opt-in: genotype bi-allelic loci with the learned model in checkpoint
-                     folder DIR (e.g. assets/models/genomeltm-moe-small); records carry
-                     INFO/MID, VV (verifier verdict), EXW (expert weights). If the checkpoint
-                     cannot be used, a warning says why and the statistical genotyper is used
+  --model DIR        learned genotyper checkpoint folder (default: the shipped one,
+                     assets/models/genomeltm-moe-small); the loci it genotypes carry INFO/MID,
+                     VV (verifier verdict), EXW (expert weights). If the checkpoint cannot be
+                     used, a warning says why and the statistical genotyper is used
+  --statistical      the statistical genotyper only, no learned model
   --json             print a JSON summary on stdout
   -h, --help         this text
 
@@ -48,6 +49,7 @@ const FLAGS = {
   'no-calibration': { type: 'boolean' },
   'no-threshold': { type: 'boolean' },
   model: { type: 'string' },
+  statistical: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -72,12 +74,14 @@ export function parseCallFlags(parsed: ParsedArgs): Omit<CallJobRequest, 'bamPat
     calibrate: !boolFlag(parsed, 'no-calibration'),
     thresholds: !boolFlag(parsed, 'no-threshold'),
     modelDir: modelDirFlag(parsed),
+    statisticalOnly: boolFlag(parsed, 'statistical'),
   };
 }
 
 function modelDirFlag(parsed: ParsedArgs): string | null {
   const dir = stringFlag(parsed, 'model');
   if (dir === undefined) return null;
+  if (boolFlag(parsed, 'statistical')) throw new UsageError('--model and --statistical exclude each other');
   if (dir.trim() === '') throw new UsageError('--model needs a checkpoint folder');
   // Absolute, so the warning, the VCF header and the sidecar name the folder unambiguously.
   return resolve(dir);

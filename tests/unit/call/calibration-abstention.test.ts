@@ -105,20 +105,6 @@ describe('GQ calibration', () => {
     expect(chooseThreshold(samples, 0.98).minGq).toBe(3);
     expect(chooseThreshold(samples, 1).minGq).toBe(16);
   });
-
-  it('counts a sample only where the caller would keep it (keptAt: its other gates), not by GQ alone', () => {
-    // 10 wrong calls at GQ 5 that another gate (say QUAL) removes at any threshold, 2 wrong at
-    // GQ 15 that a stricter repeat threshold (20) removes: the plain GQ threshold would be 16.
-    const gated = [
-      ...Array.from({ length: 10 }, () => ({ gq: 5, wrong: true, keptAt: () => false })),
-      ...Array.from({ length: 90 }, () => ({ gq: 5, wrong: false })),
-      ...Array.from({ length: 2 }, () => ({ gq: 15, wrong: true, keptAt: (t: number) => 15 >= Math.max(t, 20) })),
-      ...Array.from({ length: 398 }, () => ({ gq: 15, wrong: false })),
-      ...Array.from({ length: 100 }, () => ({ gq: 40, wrong: false })),
-    ];
-    expect(chooseThreshold(gated, 1)).toEqual({ minGq: 3, precision: 1, coverage: 588 / 600 });
-    expect(chooseThreshold(gated.map(({ gq, wrong }) => ({ gq, wrong })), 1).minGq).toBe(16);
-  });
 });
 
 function locus(overrides: Omit<Partial<LocusGenotype>, 'evidence'> & { evidence?: Partial<LocusGenotype['evidence']> }): LocusGenotype {

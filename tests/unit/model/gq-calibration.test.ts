@@ -59,6 +59,17 @@ describe('model GQ calibration file', () => {
     writeFileSync(join(dir, GQ_CALIBRATION_FILE), JSON.stringify(noThreshold));
     await expect(loadModelGqCalibration(dir, manifest)).rejects.toThrow('platforms.ont.minGqByClass.snv');
   });
+
+  it('keeps fitted repeat thresholds (null: gate off) and refuses one out of range', async () => {
+    const withRepeat = structuredClone(document);
+    withRepeat.platforms.ont!.repeatMinGqByClass = { snv: null, indel: 18 };
+    await saveModelGqCalibration(dir, withRepeat);
+    expect(await loadModelGqCalibration(dir, manifest)).toEqual(withRepeat);
+    const bad = structuredClone(withRepeat) as unknown as { platforms: { ont: { repeatMinGqByClass: Record<string, unknown> } } };
+    bad.platforms.ont.repeatMinGqByClass.indel = 140;
+    writeFileSync(join(dir, GQ_CALIBRATION_FILE), JSON.stringify(bad));
+    await expect(loadModelGqCalibration(dir, manifest)).rejects.toThrow('platforms.ont.repeatMinGqByClass.indel: needs a GQ threshold in 0..99, or null (gate off)');
+  });
 });
 
 describe('recordCalibration (which GQ map and thresholds a record takes)', () => {
@@ -73,6 +84,12 @@ describe('recordCalibration (which GQ map and thresholds a record takes)', () =>
     const chosen = recordCalibration(learned, modelCall, stat, byClass);
     expect(chosen.calibration).toBe(own);
     expect(chosen.abstentionByClass).toEqual({ snv: { ...byClass.snv, minGq: 7 }, indel: { ...byClass.indel, minGq: 12 } });
+  });
+
+  it('fitted repeat thresholds replace the run\'s for model loci; null switches that gate off', () => {
+    const withRepeat = { ...own, repeatMinGqByClass: { snv: null, indel: 18 } };
+    const chosen = recordCalibration({ gqCalibration: withRepeat } as unknown as LearnedGenotyper, modelCall, stat, byClass);
+    expect(chosen.abstentionByClass).toEqual({ snv: { ...byClass.snv, minGq: 7, repeatMinGq: 0 }, indel: { ...byClass.indel, minGq: 12, repeatMinGq: 18 } });
   });
 
   it('other loci, and a checkpoint without its own calibration, keep the statistical ones', () => {
