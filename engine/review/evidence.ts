@@ -98,8 +98,8 @@ export function parseExperts(value: unknown): ExpertWeight[] | null {
   if (Array.isArray(value)) {
     const list = value.flatMap((item): ExpertWeight[] => {
       if (typeof item !== 'object' || item === null) return [];
-      const e = item as { expert?: unknown; id?: unknown; weight?: unknown };
-      const expert = typeof e.expert === 'string' ? e.expert : typeof e.id === 'string' ? e.id : null;
+      const e = item as { expert?: unknown; name?: unknown; id?: unknown; weight?: unknown };
+      const expert = typeof e.expert === 'string' ? e.expert : typeof e.name === 'string' ? e.name : typeof e.id === 'string' ? e.id : null;
       return expert !== null && typeof e.weight === 'number' ? [{ expert, weight: e.weight }] : [];
     });
     return list.length > 0 ? list : null;
@@ -122,6 +122,8 @@ export interface SidecarRecord {
   modelVersion?: string;
   verifierVerdict?: unknown;
   experts?: unknown;
+  /** The learned genotyper's provenance (engine/export/sidecar.ts writes the experts here, as `{ name, weight }`). */
+  learned?: { experts?: unknown };
   method?: string;
   alleleDepths?: number[];
   strand?: { refForward?: number; refReverse?: number; altForward?: number[]; altReverse?: number[] };
@@ -187,7 +189,7 @@ export function callSummaryOf(id: number, key: string, vcf: VcfCallFields, sidec
     filter: vcf.filter,
     abstainReason: abstain !== undefined && abstain !== '' ? abstain : null,
     modelId: vcf.info.get('MID') ?? sidecar?.modelId ?? 'unknown',
-    experts: parseExperts(sidecar?.experts),
+    experts: parseExperts(sidecar?.experts ?? sidecar?.learned?.experts),
     verifier: parseVerifierVerdict(sidecar?.verifierVerdict ?? vcf.info.get('VV')),
     reviewStatus: 'unreviewed',
   };

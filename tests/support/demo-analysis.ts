@@ -15,8 +15,8 @@ export const DEMO_REFERENCE = join(DEMO_DIR, 'q.fa');
 export const DEMO_READS = join(DEMO_DIR, 'NA12878.chr22.tiny.fq.gz');
 export const DEMO_SAMPLE = 'NA12878';
 
-/** Runs the analysis into `outDir` (skipped when its VCF is already there); returns the folder. */
-export async function analyzeDemo(outDir: string): Promise<string> {
+/** Runs the analysis into `outDir` (skipped when its VCF is already there), with any extra flags of `genomaic analyze`; returns the folder. */
+export async function analyzeDemo(outDir: string, extraArgs: readonly string[] = []): Promise<string> {
   if (existsSync(join(outDir, `${DEMO_SAMPLE}.vcf.gz`))) return outDir;
   let stderr = '';
   const sink = (append: (s: string) => void): Writable =>
@@ -27,7 +27,7 @@ export async function analyzeDemo(outDir: string): Promise<string> {
       },
     });
   const code = await analyzeCommand.run(
-    ['--ref', DEMO_REFERENCE, DEMO_READS, '-o', outDir, '--platform', 'illumina', '--sample', DEMO_SAMPLE],
+    ['--ref', DEMO_REFERENCE, DEMO_READS, '-o', outDir, '--platform', 'illumina', '--sample', DEMO_SAMPLE, ...extraArgs],
     { stdout: sink(() => undefined), stderr: sink((s) => (stderr += s)), stderrIsTty: false },
   );
   if (code !== 0) throw new Error(`genomaic analyze failed (exit ${code}): ${stderr}`);

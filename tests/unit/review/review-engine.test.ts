@@ -52,10 +52,25 @@ describe('importing an analysis folder', () => {
     expect(detail.strand.altForward[0]! + detail.strand.altReverse[0]!).toBeGreaterThan(0);
     expect(detail.provenance.inputs.find((i) => i.role === 'bam')?.value).toMatch(/^[0-9a-f]{64}$/);
     expect(detail.provenance.configHash).toMatch(/^[0-9a-f]{64}$/);
-    // The statistical caller has no experts and no verifier: shown as such, not as missing data.
-    expect(detail.experts).toBeNull();
-    expect(detail.verifier).toBeNull();
+    // The default analysis genotypes with the shipped model: the call shows the experts the
+    // router used, with their weights, and the verifier's verdict.
+    expect(detail.modelId).toBe('genomeltm-moe-small');
+    expect(detail.experts!.length).toBeGreaterThan(0);
+    expect(detail.experts!.reduce((sum, e) => sum + e.weight, 0)).toBeCloseTo(1, 2);
+    expect(['pass', 'reroute', 'abstain']).toContain(detail.verifier!.kind);
   });
+
+  it('shows a call of the statistical genotyper (--statistical) as such: no experts, no verifier, not missing data', async () => {
+    const statisticalDir = await analyzeDemo(join(dir, 'analysis-statistical'), ['--statistical']);
+    const { runId: statisticalRun } = await engine.handle('analysis.import', { dir: statisticalDir });
+    const page: CallPage = await engine.handle('calls.list', { runId: statisticalRun, offset: 0, limit: 1000 });
+    expect(page.rows.length).toBeGreaterThan(0);
+    for (const row of page.rows) {
+      expect(row.modelId).toBe('stat-diploid/1');
+      expect(row.experts).toBeNull();
+      expect(row.verifier).toBeNull();
+    }
+  }, 120_000);
 
   it('gives the genome view the abstention regions with their reasons, and file URLs without paths', async () => {
     const ws = await engine.handle('review.workspace', { runId });
