@@ -140,6 +140,8 @@ interface RunSpec {
   label: string;
   modelDir?: string;
   learnedOptions?: LearnedGenotyperOptions;
+  /** The model genotypes every class, whatever the preset's `learnedClasses` says. */
+  everyClass?: boolean;
 }
 
 interface ClassRow {
@@ -152,6 +154,7 @@ async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, stat
   const bamPath = source?.bam ?? bamFor(platform, kit);
   // As `genomaic call` runs it (engine/call/call-job.ts): preset, the calibration's threshold and its per-class settings.
   let config = loadPlatformPreset(platform);
+  if (spec.everyClass) config = { ...config, learnedClasses: ['snv', 'indel'] };
   if (statCalibration?.minGq !== undefined) config = { ...config, abstention: { ...config.abstention, minGq: statCalibration.minGq } };
   const started = performance.now();
   const result = await callVariants({
@@ -385,12 +388,15 @@ async function ablations(): Promise<void> {
     ...(values.dense ? [{ name: 'model-no-moe', label: 'model without MoE (one dense head)', modelDir: values.dense }] : []),
     { name: 'model-short-context', label: `model, short context (±${SHORT_CONTEXT} bp)`, modelDir: checkpoint, learnedOptions: { contextLimit: SHORT_CONTEXT } },
     { name: 'model-no-verifier', label: 'model before the verifier', modelDir: checkpoint, learnedOptions: { verifier: false } },
+    { name: 'model-every-class', label: "model genotyping every class (the preset keeps some statistical)", modelDir: checkpoint, everyClass: true },
     { name: 'model-stat-presence', label: "model with the statistical genotyper's QUAL and PL (it decides genotypes, not presence)", modelDir: checkpoint, learnedOptions: { statisticalPresence: true } },
   ].filter((s) => !values.only || values.only.split(',').includes(s.name));
   for (const platform of PLATFORMS) {
     const stat = loadCalibration(platform);
     const rows: AblationRow[] = [];
+    const presetClasses = loadPlatformPreset(platform).learnedClasses ?? ['snv', 'indel'];
     for (const spec of specs) {
+      if (spec.everyClass && presetClasses.length === 2) continue;
       const run = await callRun(platform, spec, where, stat, false);
       const classes = classRows(await compare(run.vcf, where));
       rows.push({

@@ -280,6 +280,8 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
   const margin = config.flank + config.maxIndelLength + 50;
   // Once per run; null (statistical only) when not asked for or not usable, with a warning for the latter.
   const learned: LearnedGenotyper | null = await loadLearnedGenotyper(options.modelDir, config.platform, warnings, options.learnedOptions);
+  // The preset says which classes the model genotypes (ONT indels stay statistical: configs/call/ont.yaml).
+  const learnedClasses = new Set(config.learnedClasses ?? ['snv', 'indel']);
 
   for (const region of regions) {
     const sequence = await reference.sequence(region.contig);
@@ -316,7 +318,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
       regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
       for (const { window, loci } of genotyped) {
         for (const locus of loci) {
-          const modelCall = modelCallForLocus(modelCalls, locus, sequence);
+          const modelCall = learnedClasses.has(variantClass(locus.ref, locus.alts)) ? modelCallForLocus(modelCalls, locus, sequence) : null;
           // A model-genotyped locus takes the model's own GQ calibration and GQ thresholds when the checkpoint has them.
           const gqMap = recordCalibration(learned, modelCall, options.calibration, options.abstentionByClass, options.userMinGq);
           const record = toRecord(region.contig, locus, config, gqMap.calibration, options.thresholdsOff ?? false, gqMap.abstentionByClass, modelCall, learned?.options.statisticalPresence ?? false);

@@ -120,6 +120,11 @@ export interface CallerConfig {
   skipAnomalousPairs?: boolean;
   /** Phase reads by the tile's confident het SNVs and genotype uncertain loci with the phases (read-phasing.ts). Absent: off. */
   readPhasing?: ReadPhasingConfig;
+  /**
+   * Variant classes whose loci the learned genotyper genotypes when a checkpoint is in use; the
+   * others keep the statistical genotype (docs/model.md, "Wiring into the caller"). Absent: both.
+   */
+  learnedClasses?: ('snv' | 'indel')[];
   errorModel: ErrorModelConfig;
   abstention: AbstentionConfig;
 }
@@ -131,7 +136,7 @@ export interface LinkedPriorStep {
 
 type NumberRule = { min: number; max: number; integer?: boolean };
 
-const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior' | 'skipAnomalousPairs' | 'readPhasing'>, NumberRule> = {
+const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior' | 'skipAnomalousPairs' | 'readPhasing' | 'learnedClasses'>, NumberRule> = {
   minBaseQuality: { min: 0, max: 93, integer: true },
   minMappingQuality: { min: 0, max: 255, integer: true },
   minAltReads: { min: 1, max: 1000, integer: true },
@@ -231,7 +236,7 @@ export function defaultCallConfigPath(platform: Platform): string {
 export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(path, '(top)', 'expected a mapping of settings');
   const values = doc as Record<string, unknown>;
-  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', 'skipAnomalousPairs', 'readPhasing', ...Object.keys(TOP_RULES)]);
+  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', 'skipAnomalousPairs', 'readPhasing', 'learnedClasses', ...Object.keys(TOP_RULES)]);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(path, key, `unknown setting (known: ${[...known].join(', ')})`);
   const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', { ...ERROR_RULES, ...ERROR_OPTIONAL_RULES }], ['abstention', ABSTAIN_RULES], ['readPhasing', PHASING_RULES]];
   for (const [section, rules] of sectionKeys) {
@@ -254,12 +259,17 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   const skip = values.skipAnomalousPairs;
   if (skip !== undefined && typeof skip !== 'boolean') fail(path, 'skipAnomalousPairs', `expected true or false, got ${JSON.stringify(skip)}`);
   const phasing = values.readPhasing === undefined ? undefined : readNumbers(path, 'readPhasing', values.readPhasing, PHASING_RULES);
+  const learnedClasses = values.learnedClasses;
+  if (learnedClasses !== undefined && (!Array.isArray(learnedClasses) || !learnedClasses.every((c) => c === 'snv' || c === 'indel') || new Set(learnedClasses).size !== learnedClasses.length)) {
+    fail(path, 'learnedClasses', `expected a list of distinct classes from snv, indel (e.g. [snv, indel]), got ${JSON.stringify(learnedClasses)}`);
+  }
   return {
     platform: platform as Platform,
     ...top,
     ...(linked ? { linkedVariantPrior: linked } : {}),
     ...(skip !== undefined ? { skipAnomalousPairs: skip } : {}),
     ...(phasing ? { readPhasing: phasing } : {}),
+    ...(learnedClasses !== undefined ? { learnedClasses: learnedClasses as ('snv' | 'indel')[] } : {}),
     errorModel,
     abstention,
   };

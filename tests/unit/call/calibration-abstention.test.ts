@@ -211,5 +211,13 @@ describe('caller presets', () => {
     expect(() => validateCallerConfig({ ...good, flank: 0 }, 'p.yaml')).toThrow('p.yaml: flank: 0 is outside 1..500');
     expect(() => validateCallerConfig({ ...good, abstention: { ...(good.abstention as object), minGQ: 3 } }, 'p.yaml')).toThrow('p.yaml: abstention.minGQ: unknown setting');
     expect(() => validateCallerConfig({ ...good, platform: 'sanger' }, 'p.yaml')).toThrow('p.yaml: platform: must be one of illumina, hifi, ont');
+    expect(() => validateCallerConfig({ ...good, learnedClasses: ['snv', 'mnv'] }, 'p.yaml')).toThrow('p.yaml: learnedClasses: expected a list of distinct classes from snv, indel');
+    expect(() => validateCallerConfig({ ...good, learnedClasses: 'snv' }, 'p.yaml')).toThrow('p.yaml: learnedClasses');
+  });
+
+  it('say which classes the learned genotyper takes: ONT indels stay statistical', () => {
+    expect(loadPlatformPreset('illumina').learnedClasses).toEqual(['snv', 'indel']);
+    expect(loadPlatformPreset('hifi').learnedClasses).toEqual(['snv', 'indel']);
+    expect(loadPlatformPreset('ont').learnedClasses).toEqual(['snv']);
   });
 });

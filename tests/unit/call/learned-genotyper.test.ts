@@ -110,6 +110,23 @@ describe('callVariants with the learned genotyper (modelDir)', () => {
     expect(compared).toBeGreaterThan(0);
   }, 240_000);
 
+  it("the preset's learnedClasses keeps the other class statistical", async () => {
+    const snvOnly = await callVariants({
+      bamPath: fixture.bam,
+      referencePath: fixture.reference,
+      config: { ...loadPlatformPreset('illumina'), learnedClasses: ['snv'] },
+      calibration: null,
+      modelDir: MODEL_DIR,
+    });
+    const isIndel = (r: CallResult['records'][number]): boolean => r.alts.some((a) => a.length !== r.ref.length);
+    const indels = snvOnly.records.filter(isIndel);
+    expect(indels.length).toBeGreaterThan(0);
+    for (const r of indels) expect(r.learned).toBeUndefined();
+    expect(snvOnly.records.filter((r) => !isIndel(r) && r.learned).length).toBeGreaterThan(0);
+    // With both classes (the Illumina preset), the fixture's indels are the model's.
+    expect((await run(MODEL_DIR)).records.filter((r) => isIndel(r) && r.learned).length).toBeGreaterThan(0);
+  }, 240_000);
+
   it('a checkpoint that does not load falls back to the statistical genotyper with a warning naming the file', async () => {
     const bad = join(dir, 'bad-model');
     mkdirSync(bad, { recursive: true });
