@@ -442,7 +442,7 @@ async function render(where: RegionSet, outcomes: Map<Platform, AblationRow[]>, 
   lines.push('');
   lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations --platforms=P${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` for each platform P, then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
   if (values['code-note']) lines.push(values['code-note']);
-  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m of two simulations (suites large and train2), and its GQ calibration and thresholds were fitted on calib-3m of ${CALIBRATION_SUITES.length} (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds); model rows add \`--model\`.`);
+  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m of two simulations (suites large and train2), and its GQ calibration and thresholds were fitted on calib-3m of ${CALIBRATION_SUITES.length} (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds): the model row is the default, the statistical row \`--statistical\`, the others ablations of the model. The \"seconds\" column is wall time on this shared machine (three platforms ran side by side).`);
   lines.push('');
   for (const [platform, rows] of outcomes) {
     lines.push(`### ${platform} (${PEER_ALIGNER[platform]})`);
@@ -503,7 +503,7 @@ function verdictLines(outcomes: Map<Platform, AblationRow[]>): string[] {
     }
   }
   lines.push('');
-  lines.push(failed.length === 0 ? '**Every criterion is met on this region.**' : `**The model does not meet issue #6's criteria here**; not met: ${failed.join('; ')}. The statistical genotyper stays the default.`);
+  lines.push(failed.length === 0 ? '**Every criterion is met on these regions.**' : `**The model does not meet issue #6's criteria here**; not met: ${failed.join('; ')}.`);
   return lines;
 }
 
