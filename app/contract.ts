@@ -496,6 +496,8 @@ export interface CallProvenance {
   modelVersion: string | null;
   configHash: string;
   calibration: string;
+  /** The GQ calibration of the calls the learned model genotyped; null when no model ran. */
+  learnedCalibration: string | null;
   platform: string;
   inputs: InputChecksum[];
 }

@@ -88,7 +88,7 @@ export interface CallRunInfo {
   modelId: string;
   readsSeen: number;
   /** Present only when a learned checkpoint was loaded for the run. */
-  learnedModel?: { modelId: string; directory: string; backend: string; weightsSha256: string; fallback: string };
+  learnedModel?: { modelId: string; directory: string; backend: string; weightsSha256: string; fallback: string; /** The GQ calibration of the loci the model genotyped. */ calibration: string };
 }
 
 export interface CallResult {
@@ -367,6 +367,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
               backend: learned.backend,
               weightsSha256: learned.manifest.weights.sha256,
               fallback: `${STAT_MODEL_ID} for multi-allelic loci and loci without a model call`,
+              calibration: learned.gqCalibration ? `${learned.gqCalibration.method} (${learned.gqCalibration.fittedOn.description}, ${learned.gqCalibration.fittedOn.date})` : 'the statistical calibration (the checkpoint has none for this platform)',
             },
           }
         : {}),

@@ -149,6 +149,7 @@ export interface SidecarRun {
   modelId?: string;
   modelVersion?: string;
   calibration?: string;
+  learnedModel?: { calibration?: string };
 }
 
 export function provenanceOf(run: SidecarRun): CallProvenance {
@@ -166,6 +167,7 @@ export function provenanceOf(run: SidecarRun): CallProvenance {
     modelVersion: run.modelVersion ?? null,
     configHash: run.configHash ?? '',
     calibration: run.calibration ?? 'not recorded',
+    learnedCalibration: run.learnedModel?.calibration ?? null,
     platform: run.platform ?? 'unknown',
     inputs,
   };
@@ -210,7 +212,8 @@ export function callDetailOf(
     ...summary,
     bestGenotype: sidecar?.bestGenotype ?? summary.gt,
     rawGq: sidecar?.rawGq ?? null,
-    calibration: run.calibration,
+    // A call the learned model genotyped (it has a verifier verdict) took the model's own GQ calibration.
+    calibration: summary.verifier !== null && run.learnedCalibration !== null ? run.learnedCalibration : run.calibration,
     alleleDepths: sidecar?.alleleDepths ?? alleleDepths,
     strand: {
       refForward: strand?.refForward ?? 0,

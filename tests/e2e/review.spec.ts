@@ -102,7 +102,11 @@ test('the demo opens for review: IGV shows reads, calls and abstentions at a var
   const callId = await row.getAttribute('data-call-id');
   await expect(evidence).toHaveAttribute('data-call-id', callId!);
   await expect(page.getByTestId('read-counts')).toContainText('supporting');
-  await expect(page.getByTestId('evidence-experts')).toContainText('statistical caller, no experts');
+  // The default analysis genotypes with the shipped model: the panel names it, the experts the
+  // router used with their weights, and the verifier's verdict.
+  await expect(page.getByTestId('evidence-model')).toContainText('genomeltm-moe-small');
+  await expect(page.getByTestId('evidence-experts')).toContainText(/(unique|repeats|gc-extremes|platform-errors)\s*0\.\d+/);
+  await expect(page.getByTestId('evidence-verifier')).toContainText(/Verifier(pass|rerouted to [a-z-]+|abstained: [A-Z_]+)$/);
   const locus = (await row.locator('[role="gridcell"]').nth(1).innerText()).replace(/,/g, '');
   const [contig, pos] = locus.split(':') as [string, string];
   reviewedLocus = `${contig}:${pos}`;

@@ -58,7 +58,7 @@ const WORKSPACE: ReviewWorkspace = {
   contigs: [{ name: 'q', length: 1000 }],
   abstentions: [],
   abstainReasonText: {},
-  provenance: { software: 's', commandLine: '', modelId: 'm', modelVersion: null, configHash: 'h', calibration: 'c', platform: 'illumina', inputs: [] },
+  provenance: { software: 's', commandLine: '', modelId: 'm', modelVersion: null, configHash: 'h', calibration: 'c', learnedCalibration: null, platform: 'illumina', inputs: [] },
   callCount: 1000,
   reviewedCount: 0,
   userTracks: [],

@@ -58,6 +58,10 @@ describe('importing an analysis folder', () => {
     expect(detail.experts!.length).toBeGreaterThan(0);
     expect(detail.experts!.reduce((sum, e) => sum + e.weight, 0)).toBeCloseTo(1, 2);
     expect(['pass', 'reroute', 'abstain']).toContain(detail.verifier!.kind);
+    // Its GQ is the model's own calibration's, not the statistical genotyper's.
+    expect(detail.provenance.learnedCalibration).toContain("genomeltm-moe-small's raw GQ");
+    expect(detail.calibration).toBe(detail.provenance.learnedCalibration);
+    expect(detail.provenance.calibration).not.toBe(detail.provenance.learnedCalibration);
   });
 
   it('shows a call of the statistical genotyper (--statistical) as such: no experts, no verifier, not missing data', async () => {
@@ -70,6 +74,9 @@ describe('importing an analysis folder', () => {
       expect(row.experts).toBeNull();
       expect(row.verifier).toBeNull();
     }
+    const detail: CallDetail = await engine.handle('call.get', { runId: statisticalRun, callId: page.rows[0]!.id });
+    expect(detail.provenance.learnedCalibration).toBeNull();
+    expect(detail.calibration).toBe(detail.provenance.calibration);
   }, 120_000);
 
   it('gives the genome view the abstention regions with their reasons, and file URLs without paths', async () => {
