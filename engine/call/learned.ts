@@ -116,9 +116,9 @@ export async function loadLearnedGenotyper(modelDir: string | undefined, platfor
  * The GQ calibration and per-class abstention settings for one record: for a locus the model
  * genotyped (when the checkpoint has its own calibration), the model's calibration and its GQ
  * gates (`minGqByClass`, and `repeatMinGqByClass` when fitted) over the run's per-class settings
- * (the hard rules and the QUAL gate stay the caller's); for every
- * other locus the statistical ones. A run without per-class settings (the user's --config or
- * --min-gq) keeps its single threshold.
+ * (the hard rules and the QUAL gate stay the caller's); for every other locus the statistical
+ * ones. A run without per-class settings (the user's --config or --min-gq) keeps its single
+ * threshold.
  */
 export function recordCalibration(
   learned: LearnedGenotyper | null,
