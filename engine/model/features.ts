@@ -90,7 +90,15 @@ export interface BaselineGenotypeEvidence {
    * strand checks read it, since a column's counts miss indel reads the alignments spelled
    * differently (a 1 bp deletion in a homopolymer placed at another column, or as −2).
    */
-  readSupport?: { refForward: number; refReverse: number; altForward: number; altReverse: number };
+  readSupport?: StrandSupport;
+}
+
+/** Reads per strand for REF and for one alternate allele. */
+export interface StrandSupport {
+  refForward: number;
+  refReverse: number;
+  altForward: number;
+  altReverse: number;
 }
 
 /** Bases from a read end within which a position counts as "near the read end". */

@@ -5,7 +5,7 @@
  * this replaces only its genotype posterior where a checkpoint is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alternateAllele, columnDepth, encodeTile, FEATURE_COUNT, type PileupColumnEvidence } from './features.js';
+import { alternateAllele, columnDepth, encodeTile, FEATURE_COUNT, type PileupColumnEvidence, type StrandSupport } from './features.js';
 import { readPredictions, type GenomeLtmMoe, type PositionPrediction } from './model.js';
 import { contextSpeciality } from './moe.js';
 import { inferenceScan } from './ssm.js';
@@ -23,7 +23,7 @@ export interface CandidateSite {
    * allele-balance and strand checks then read these, as the caller's own rules do, instead of
    * the column's counts.
    */
-  readSupport?: { refForward: number; refReverse: number; altForward: number; altReverse: number };
+  readSupport?: StrandSupport;
 }
 
 export interface GenotypeTileOptions {
@@ -51,7 +51,7 @@ export function verifierEvidenceFor(column: PileupColumnEvidence, site: Candidat
   // both): for an insertion the reference reads are those without it, else a hom-alt
   // insertion looks half reference and fails the allele-balance check.
   const carriesAltToo = alt === 'ins';
-  const fromColumn = {
+  const fromColumn: StrandSupport = {
     refForward: column.refBase === 'N' ? 0 : Math.max(0, column.forward[column.refBase] - (carriesAltToo ? column.forward.ins : 0)),
     refReverse: column.refBase === 'N' ? 0 : Math.max(0, column.reverse[column.refBase] - (carriesAltToo ? column.reverse.ins : 0)),
     altForward: column.forward[alt],
