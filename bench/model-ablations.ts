@@ -248,7 +248,8 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
   for (const platform of PLATFORMS) {
     const stat = loadCalibration(platform);
     const targetPrecision = stat?.targetPrecision ?? 0.99;
-    const spec: RunSpec = { name: 'fit', label: 'fit', modelDir: checkpointDir, learnedOptions: { modelCalibration: false } };
+    // Every class the model can genotype, whatever the preset's learnedClasses: a user's preset may give it more.
+    const spec: RunSpec = { name: 'fit', label: 'fit', modelDir: checkpointDir, learnedOptions: { modelCalibration: false }, everyClass: true };
     // Each suite on its own peer BAM against its own truth, the samples pooled.
     const samples: Record<CalibrationClass, ModelCalibrationSample[]> = { snv: [], indel: [] };
     const perSuite: { kit: Kit; aligner: string; snv: ModelCalibrationSample[]; indel: ModelCalibrationSample[]; seconds: number }[] = [];
