@@ -4,16 +4,17 @@
  *
  *   npx tsx bench/model-ablations.ts --fit-calibration [--checkpoint DIR] [--platforms=illumina,hifi,ont]
  *     fits the model's own GQ calibration and per-class thresholds on calib-3m (role calibration
- *     in bench/regions.yaml; never an evaluation region) of both simulations that cover it, kit
- *     suites large (seed 1) and train2 (seed 2), each called on its own peer BAM and compared
- *     with its own truth, the calls pooled; writes DIR/gq-calibration.json;
- *   npx tsx bench/model-ablations.ts --ablations [--checkpoint DIR] [--dense DIR] [--region eval-1m] [--platforms=…] [--only NAMES]
+ *     in bench/regions.yaml; never an evaluation region) of the four simulations that cover it
+ *     (CALIBRATION_SUITES) on their peer BAMs and of suite large on the GenomAIc aligner's BAM,
+ *     each compared with its own truth, the calls pooled; writes DIR/gq-calibration.json;
+ *   npx tsx bench/model-ablations.ts --ablations [--checkpoint DIR] [--dense DIR] [--region eval-1m,eval-3m5] [--platforms=…] [--only NAMES]
  *     runs, per platform, the statistical genotyper, the model, the model with the statistical
  *     GQ calibration, the model without MoE (a separately trained one-expert checkpoint), the
- *     model with a short context, and the model before the verifier; compares each with the
+ *     model with a short context, the model before the verifier, the model on every class and
+ *     the model with the statistical QUAL and PL; compares each with the
  *     truth (SNP and INDEL separately: F1 and expected calibration error of GQ) and saves the
  *     rows per platform (platforms may run as parallel processes);
- *   npx tsx bench/model-ablations.ts --render [--region eval-1m] [--no-write]
+ *   npx tsx bench/model-ablations.ts --render [--region eval-1m,eval-3m5] [--no-write]
  *     writes the `model-ablations` section of docs/benchmarks.md from the saved rows (evaluation
  *     regions only), with the trained model's effective context on real pileup features.
  *
@@ -135,6 +136,17 @@ function bamFor(platform: Platform, kit: Kit = KIT): string {
   return join(kit.paths.alignDir, `${platform}-small.${PEER_ALIGNER[platform]}.bam`);
 }
 
+/** A BAM a run reads: one simulation's reads (with its truth), aligned by `aligner`. */
+interface BamSource {
+  kit: Kit;
+  bam: string;
+  aligner: string;
+}
+
+function peerSource(platform: Platform, kit: Kit): BamSource {
+  return { kit, bam: bamFor(platform, kit), aligner: PEER_ALIGNER[platform] };
+}
+
 interface RunSpec {
   name: string;
   label: string;
@@ -150,8 +162,8 @@ interface ClassRow {
 }
 
 
-async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, statCalibration: CalibrationModel | null, thresholdsOff: boolean, kit: Kit = KIT, source: CalibrationSource | null = null): Promise<{ result: CallResult; vcf: string; seconds: number }> {
-  const bamPath = source?.bam ?? bamFor(platform, kit);
+async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, statCalibration: CalibrationModel | null, thresholdsOff: boolean, source: BamSource = peerSource(platform, KIT)): Promise<{ result: CallResult; vcf: string; seconds: number }> {
+  const { kit, bam: bamPath } = source;
   // As `genomaic call` runs it (engine/call/call-job.ts): preset, the calibration's threshold and its per-class settings.
   let config = loadPlatformPreset(platform);
   if (spec.everyClass) config = { ...config, learnedClasses: ['snv', 'indel'] };
@@ -171,7 +183,7 @@ async function callRun(platform: Platform, spec: RunSpec, where: RegionSet, stat
   const seconds = (performance.now() - started) / 1000;
   for (const warning of result.warnings) log(`[${platform}] ${spec.name}: warning: ${warning}`);
   // Runs on another suite than the main one carry its name (the same region exists in both).
-  const vcf = join(WORK, `${platform}.${where.name}.${spec.name}${kit === KIT ? '' : `.${kit.suite.name}`}${source && source.aligner !== PEER_ALIGNER[platform] ? `.${source.aligner}` : ''}.vcf.gz`);
+  const vcf = join(WORK, `${platform}.${where.name}.${spec.name}${kit === KIT ? '' : `.${kit.suite.name}`}${source.aligner !== PEER_ALIGNER[platform] ? `.${source.aligner}` : ''}.vcf.gz`);
   await writeCallOutputs({ result, vcfPath: vcf, bamPath, referencePath: REF, commandLine: `bench/model-ablations.ts ${spec.name}`, minGq: config.abstention.minGq });
   return { result, vcf, seconds };
 }
@@ -212,21 +224,15 @@ function modelCalibrationSamples(report: CompareReport, result: CallResult): Rec
   return out;
 }
 
+const OUR_ALIGN_DIR = join(REPO_ROOT, '.cache', 'bench', 'call', 'ours-align');
+
 /**
- * A BAM the model's calibration samples come from: each suite's peer BAM, and suite large's
+ * The BAMs the model's calibration samples come from: each suite's peer BAM, and suite large's
  * calib-3m aligned by the GenomAIc aligner too (bench/call.ts caches it), as the product aligns;
  * the ONT indels of two peer BAMs alone are too few for the risk control.
  */
-interface CalibrationSource {
-  kit: Kit;
-  bam: string;
-  aligner: string;
-}
-
-const OUR_ALIGN_DIR = join(REPO_ROOT, '.cache', 'bench', 'call', 'ours-align');
-
-function calibrationSources(platform: Platform, kits: readonly Kit[]): CalibrationSource[] {
-  const sources: CalibrationSource[] = kits.map((kit) => ({ kit, bam: bamFor(platform, kit), aligner: PEER_ALIGNER[platform]! }));
+function calibrationSources(platform: Platform, kits: readonly Kit[]): BamSource[] {
+  const sources = kits.map((kit) => peerSource(platform, kit));
   const ours = join(OUR_ALIGN_DIR, `${platform}.bam`);
   if (existsSync(`${ours}.bai`)) sources.push({ kit: KIT, bam: ours, aligner: 'genomaic' });
   else log(`[${platform}] ${ours} is missing (npx tsx bench/call.ts builds it): the fit uses the peer BAMs only`);
@@ -236,6 +242,7 @@ function calibrationSources(platform: Platform, kits: readonly Kit[]): Calibrati
 async function fitModelCalibration(checkpointDir: string): Promise<void> {
   const where = region(CALIBRATION_REGION);
   if (where.role !== 'calibration') throw new Error(`${where.name} has role ${where.role}; the model's calibration is fitted on a calibration region only`);
+  const calibrationSet = regionSet(where.name);
   const kits = CALIBRATION_SUITES.map((name) => (name === SUITE.name ? KIT : kitFor(loadSuite(name))));
   for (const kit of kits) {
     if (kit.suite.contig !== SUITE.contig) throw new Error(`suite ${kit.suite.name} is on contig ${kit.suite.contig}, suite ${SUITE.name} on ${SUITE.contig}`);
@@ -259,8 +266,8 @@ async function fitModelCalibration(checkpointDir: string): Promise<void> {
     for (const source of sources) {
       const { kit } = source;
       // The hard rules in force in production (the statistical calibration's per-class settings), GQ thresholds off.
-      const run = await callRun(platform, spec, regionSet(where.name), stat, true, kit, source);
-      const report = await compare(run.vcf, regionSet(where.name), kit);
+      const run = await callRun(platform, spec, calibrationSet, stat, true, source);
+      const report = await compare(run.vcf, calibrationSet, kit);
       truth.snv += report.metrics.SNP.tp + report.metrics.SNP.fn;
       truth.indel += report.metrics.INDEL.tp + report.metrics.INDEL.fn;
       const own = modelCalibrationSamples(report, run.result);
