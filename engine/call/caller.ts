@@ -283,71 +283,92 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
   // The preset says which classes the model genotypes (ONT indels stay statistical: configs/call/ont.yaml).
   const learnedClasses = new Set(config.learnedClasses ?? ['snv', 'indel']);
 
-  for (const region of regions) {
-    const sequence = await reference.sequence(region.contig);
-    let cursor = region.start;
-    let regionReads = 0;
-    while (cursor < region.end) {
-      checkCancelled(options.signal);
-      const tileEnd = Math.min(region.end, cursor + config.tileSize);
-      const fetchStart = Math.max(0, cursor - margin);
-      const fetchEnd = Math.min(sequence.length, tileEnd + margin + 1000);
-      const reads = await bam.fetch(region.contig, fetchStart, fetchEnd);
-      reads.sort((a, b) => a.start - b.start);
-      regionReads += reads.filter((r) => r.end > cursor && r.start < tileEnd).length;
-      const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
-      // Longer indels that noisy reads scatter over many spellings, as one consensus allele each.
-      pileup.candidates = [...pileup.candidates, ...consensusIndelCandidates(pileup, reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), config)].sort(compareCandidates);
-      // Whole-unit length changes of repeats that the reads' alignments scatter over several indels.
-      pileup.candidates = [...pileup.candidates, ...repeatLengthCandidates(reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), pileup.candidates, config)].sort(compareCandidates);
-      const modelCalls: TileModelCalls | null = learned ? await modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config, options.abstentionByClass) : null;
-      const windows = buildWindows(pileup.candidates, sequence, config);
-      const active = new ActiveReads(reads);
-      const candidatePositions = new Set(pileup.candidates.map((c) => c.pos));
-      let nextCursor = tileEnd;
-      const tileRecords: CallRecord[] = [];
-      const genotyped: GenotypedWindow[] = [];
-      for (const window of windows) {
-        const firstPos = Math.min(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
-        if (firstPos >= tileEnd && tileEnd < region.end) break;
-        const lastPos = Math.max(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
-        nextCursor = Math.max(nextCursor, lastPos + 1);
-        const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
-        genotyped.push({ window, reads: windowReads, loci: genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions) });
-      }
-      regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
-      for (const { window, loci } of genotyped) {
-        for (const locus of loci) {
-          const modelCall = learnedClasses.has(variantClass(locus.ref, locus.alts)) ? modelCallForLocus(modelCalls, locus, sequence) : null;
-          // A model-genotyped locus takes the model's own GQ calibration and GQ thresholds when the checkpoint has them.
-          const gqMap = recordCalibration(learned, modelCall, options.calibration, options.abstentionByClass, options.userMinGq);
-          const record = toRecord(region.contig, locus, config, gqMap.calibration, options.thresholdsOff ?? false, gqMap.abstentionByClass, modelCall, learned?.options.statisticalPresence ?? false);
-          if (record) tileRecords.push(record);
+  try {
+    for (const region of regions) {
+      const sequence = await reference.sequence(region.contig);
+      let cursor = region.start;
+      let regionReads = 0;
+      let unfinishedTile: (() => Promise<void>) | null = null;
+      while (cursor < region.end) {
+        checkCancelled(options.signal);
+        const tileEnd = Math.min(region.end, cursor + config.tileSize);
+        const fetchStart = Math.max(0, cursor - margin);
+        const fetchEnd = Math.min(sequence.length, tileEnd + margin + 1000);
+        const reads = await bam.fetch(region.contig, fetchStart, fetchEnd);
+        reads.sort((a, b) => a.start - b.start);
+        regionReads += reads.filter((r) => r.end > cursor && r.start < tileEnd).length;
+        const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
+        // Longer indels that noisy reads scatter over many spellings, as one consensus allele each.
+        pileup.candidates = [...pileup.candidates, ...consensusIndelCandidates(pileup, reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), config)].sort(compareCandidates);
+        // Whole-unit length changes of repeats that the reads' alignments scatter over several indels.
+        pileup.candidates = [...pileup.candidates, ...repeatLengthCandidates(reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), pileup.candidates, config)].sort(compareCandidates);
+        // Handed to the inference worker now; awaited once the statistical pass below is done.
+        const pendingModelCalls: Promise<TileModelCalls> | null = learned ? modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config, options.abstentionByClass) : null;
+        // Awaited below; until then a failure must not count as an unhandled rejection (it is rethrown there).
+        pendingModelCalls?.catch(() => undefined);
+        const windows = buildWindows(pileup.candidates, sequence, config);
+        const active = new ActiveReads(reads);
+        const candidatePositions = new Set(pileup.candidates.map((c) => c.pos));
+        let nextCursor = tileEnd;
+        const genotyped: GenotypedWindow[] = [];
+        for (const window of windows) {
+          const firstPos = Math.min(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
+          if (firstPos >= tileEnd && tileEnd < region.end) break;
+          const lastPos = Math.max(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
+          nextCursor = Math.max(nextCursor, lastPos + 1);
+          const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
+          genotyped.push({ window, reads: windowReads, loci: genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions) });
         }
-        for (const d of window.dropped) {
-          abstentions.push({ contig: region.contig, start: d.pos, end: d.pos + d.ref.length, reason: 'CONFLICTING_EVIDENCE' });
+        regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
+        nextCursor = Math.min(region.end, nextCursor);
+        const tileStart = cursor;
+        const tileNext = nextCursor;
+        const finishTile = async (): Promise<void> => {
+          const modelCalls: TileModelCalls | null = pendingModelCalls ? await pendingModelCalls : null;
+          const tileRecords: CallRecord[] = [];
+          for (const { window, loci } of genotyped) {
+            for (const locus of loci) {
+              const modelCall = learnedClasses.has(variantClass(locus.ref, locus.alts)) ? modelCallForLocus(modelCalls, locus, sequence) : null;
+              // A model-genotyped locus takes the model's own GQ calibration and GQ thresholds when the checkpoint has them.
+              const gqMap = recordCalibration(learned, modelCall, options.calibration, options.abstentionByClass, options.userMinGq);
+              const record = toRecord(region.contig, locus, config, gqMap.calibration, options.thresholdsOff ?? false, gqMap.abstentionByClass, modelCall, learned?.options.statisticalPresence ?? false);
+              if (record) tileRecords.push(record);
+            }
+            for (const d of window.dropped) {
+              abstentions.push({ contig: region.contig, start: d.pos, end: d.pos + d.ref.length, reason: 'CONFLICTING_EVIDENCE' });
+            }
+          }
+          tileRecords.sort((a, b) => a.pos - b.pos || a.ref.length - b.ref.length);
+          records.push(...tileRecords);
+          abstentions.push(...lowCoverageIntervals(region.contig, pileup.origin, tileStart, tileNext, pileup.depth, pileup.rawDepth, config.abstention.minDepth));
+          for (const r of tileRecords) {
+            if (r.filter === 'Abstain' && r.abstainReason) abstentions.push({ contig: r.contig, start: r.pos, end: r.pos + r.ref.length, reason: r.abstainReason });
+          }
+          basesDone += tileNext - tileStart;
+          options.onProgress?.({ stage: 'call', contig: region.contig, basesDone, basesTotal, records: records.length });
+        };
+        if (pendingModelCalls) {
+          // One tile behind: the previous tile's forward pass ran in the inference worker during
+          // this tile's statistical pass, and this tile's runs during the next one's.
+          await unfinishedTile?.();
+          unfinishedTile = finishTile;
+        } else {
+          await finishTile();
         }
+        cursor = nextCursor;
+        // Let cancellation and progress events through between tiles.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      nextCursor = Math.min(region.end, nextCursor);
-      tileRecords.sort((a, b) => a.pos - b.pos || a.ref.length - b.ref.length);
-      records.push(...tileRecords);
-      abstentions.push(...lowCoverageIntervals(region.contig, pileup.origin, cursor, nextCursor, pileup.depth, pileup.rawDepth, config.abstention.minDepth));
-      for (const r of tileRecords) {
-        if (r.filter === 'Abstain' && r.abstainReason) abstentions.push({ contig: r.contig, start: r.pos, end: r.pos + r.ref.length, reason: r.abstainReason });
+      await unfinishedTile?.();
+      readsSeen += regionReads;
+      if (regionReads === 0) {
+        warnings.push(`no reads in ${region.contig}:${region.start + 1}-${region.end}: nothing can be called there (the whole region is in the abstention BED as LOW_DEPTH)`);
       }
-      basesDone += nextCursor - cursor;
-      cursor = nextCursor;
-      options.onProgress?.({ stage: 'call', contig: region.contig, basesDone, basesTotal, records: records.length });
-      // Let cancellation and progress events through between tiles.
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    readsSeen += regionReads;
-    if (regionReads === 0) {
-      warnings.push(`no reads in ${region.contig}:${region.start + 1}-${region.end}: nothing can be called there (the whole region is in the abstention BED as LOW_DEPTH)`);
-    }
+  } finally {
+    // The inference worker and the weights in tfjs memory; also when the run fails or is cancelled.
+    await learned?.close();
   }
-  // The weights live in tfjs memory until disposed; the run is over.
-  learned?.model.dispose();
   abstentions.sort((a, b) => contigs.findIndex((c) => c.name === a.contig) - contigs.findIndex((c) => c.name === b.contig) || a.start - b.start || a.end - b.end);
   return {
     info: {

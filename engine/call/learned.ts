@@ -8,6 +8,11 @@
  *
  * engine/model (and with it TensorFlow.js) is imported lazily so that a run without
  * `modelDir` neither pays for loading tfjs nor depends on its backends.
+ *
+ * The forward pass runs in an inference worker (engine/model/inference-pool.ts) while this
+ * thread runs the statistical pass of the same tile: `modelCallsForTile` encodes the tile and
+ * posts it before it returns, and the caller awaits the calls only when it builds the records.
+ * Where no worker can start (or one fails mid-run) the model runs in this thread, with a warning.
  */
 import type { AlignedRead, CandidateAllele, Platform } from './types.js';
 import type { AbstentionConfig, CallerConfig } from './config.js';
@@ -19,10 +24,13 @@ import { candidateColumnAllele, pileupColumnsFromReads } from '../model/pileup-c
 import { baselineEvidenceByColumn, modelCandidateOfLocus, placeCandidateColumns } from '../model/baseline-evidence.js';
 import type { LocusGenotype } from './genotyper.js';
 import type { GenomeLtmMoe } from '../model/model.js';
+import type { InferencePool } from '../model/inference-pool.js';
 import type { CheckpointManifest } from '../model/checkpoint.js';
-import type { CandidateSite, GenotypeTileOptions, ModelCall } from '../model/genotype.js';
+// No tfjs in these either (the forward pass is in tile-inference.ts or an inference worker).
+import { siteEvidence, verifySites, type CandidateSite, type GenotypeTileOptions, type ModelCall, type TilePredict } from '../model/genotype.js';
 import type { VerifierConfig } from '../model/verifier.js';
-import type { Allele, PileupColumnEvidence } from '../model/features.js';
+import { encodeTile, type Allele, type PileupColumnEvidence } from '../model/features.js';
+import { cpus } from 'node:os';
 
 /**
  * The abstention gates the learned genotyper's own calibration fits (bench/model-ablations.ts
@@ -44,6 +52,12 @@ export interface LearnedGenotyperOptions {
   modelCalibration?: boolean;
   /** Keep the statistical QUAL and PL on model-genotyped loci (default false: the model's posterior gives them). */
   statisticalPresence?: boolean;
+  /**
+   * Inference worker threads (default 1 on a machine with more than one CPU, else 0). One is
+   * enough: the caller has one tile's forward pass in flight at a time, and this thread runs
+   * the statistical pass meanwhile. 0: the forward pass runs in the calling thread.
+   */
+  inferenceWorkers?: number;
 }
 
 export interface LearnedGenotyper {
@@ -55,6 +69,14 @@ export interface LearnedGenotyper {
   /** The model's GQ calibration and thresholds for the run's platform (gq-calibration.json); null: the statistical one applies. */
   gqCalibration: CalibrationModel | null;
   options: LearnedGenotyperOptions;
+  /** The model's predictions for one encoded tile, in the inference worker or in this thread. */
+  predict: TilePredict;
+  /** The model's experts by index (as its predictions name them). */
+  expertNames: readonly string[];
+  /** Where the forward pass runs: the number of inference workers, 0 for the calling thread. */
+  inferenceWorkers: number;
+  /** Stops the inference worker and frees the weights; the run is over. */
+  close: () => Promise<void>;
 }
 
 /** A model call together with the candidate it genotyped (the key of its locus). */
@@ -66,6 +88,14 @@ export interface PlacedModelCall {
 
 /** Model calls of one tile by column position. */
 export type TileModelCalls = Map<number, PlacedModelCall>;
+
+/**
+ * The caller's inference workers: one where there is a second CPU (this thread runs the
+ * statistical pass meanwhile), none on a single CPU, where a worker would only add start-up.
+ */
+export function defaultInferenceWorkers(): number {
+  return cpus().length > 1 ? 1 : 0;
+}
 
 /**
  * Loads the checkpoint in `modelDir`, or returns null (with a warning in `warnings`) when it
@@ -109,7 +139,51 @@ export async function loadLearnedGenotyper(modelDir: string | undefined, platfor
     // Without its own calibration the model's raw GQ goes through the statistical genotyper's map, which was not fitted for it.
     if (!gqCalibration) warnings.push(`learned genotyper '${loaded.manifest.modelId}' has no GQ calibration for ${platform} in ${modelDir}: the statistical genotyper's calibration is applied to its GQ`);
   }
-  return { ...loaded, directory: modelDir, backend: selection.backend, gqCalibration, options };
+  const { inProcessPredict } = await import('../model/tile-inference.js');
+  const inThread = inProcessPredict(loaded.model);
+  const workers = Math.max(0, Math.floor(options.inferenceWorkers ?? defaultInferenceWorkers()));
+  let pool: InferencePool | null = null;
+  if (workers > 0) {
+    try {
+      const { InferencePool } = await import('../model/inference-pool.js');
+      pool = await InferencePool.start({ checkpointDir: modelDir, workers, backend: selection.candidate });
+    } catch (err) {
+      warnings.push(`learned genotyper: no inference worker could start (${err instanceof Error ? err.message : String(err)}); the model runs in the calling thread`);
+    }
+  }
+  const model = loaded.model;
+  return {
+    ...loaded,
+    directory: modelDir,
+    backend: selection.backend,
+    gqCalibration,
+    options,
+    predict: pool ? pooledPredict(pool, inThread, warnings) : inThread,
+    expertNames: model.architecture.experts,
+    inferenceWorkers: pool?.size ?? 0,
+    close: async () => {
+      await pool?.close();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Predictions from the pool; after a worker failure (its message in `warnings`, once) the rest
+ * of the run predicts in this thread, so a crashed worker costs time, never calls.
+ */
+function pooledPredict(pool: InferencePool, inThread: TilePredict, warnings: string[]): TilePredict {
+  let failed = false;
+  return (features, length, positions) => {
+    if (failed) return inThread(features, length, positions);
+    return pool.predictWindow(features, [...positions]).catch((err: unknown) => {
+      if (!failed) {
+        failed = true;
+        warnings.push(`learned genotyper: the inference worker failed (${err instanceof Error ? err.message : String(err)}); the rest of the run predicts in the calling thread`);
+      }
+      return inThread(features, length, positions);
+    });
+  };
 }
 
 /**
@@ -147,8 +221,11 @@ export function recordCalibration(
  * candidate per column (`placeCandidateColumns`: the best-supported); another candidate on the
  * same column stays statistical. `abstentionByClass` is the run's per-class settings, which the
  * verifier's evidence checks use as the caller's rules do.
+ *
+ * Not async on purpose: the columns are encoded and the forward pass handed to the inference
+ * worker before this returns, so the caller's statistical pass overlaps it.
  */
-export async function modelCallsForTile(
+export function modelCallsForTile(
   learned: LearnedGenotyper,
   reads: readonly AlignedRead[],
   sequence: string,
@@ -158,9 +235,8 @@ export async function modelCallsForTile(
   config: CallerConfig,
   abstentionByClass?: Partial<Record<CalibrationClass, AbstentionConfig>>,
 ): Promise<TileModelCalls> {
-  const { genotypeTile } = await import('../model/genotype.js');
   const placed = placeCandidateColumns(candidates, fetchStart, fetchEnd);
-  if (placed.size === 0) return new Map();
+  if (placed.size === 0) return Promise.resolve(new Map());
   const baselines = baselineEvidenceByColumn(placed, candidates, reads, sequence, config);
   const candidateAlleles = new Map<number, Allele>();
   const sites: CandidateSite[] = [];
@@ -172,7 +248,6 @@ export async function modelCallsForTile(
     sites.push({ position, isIndel: c.kind !== 'snv', repeatLength: tract.end - tract.start, ...(readSupport ? { readSupport } : {}) });
   }
   sites.sort((a, b) => a.position - b.position);
-  const out: TileModelCalls = new Map();
   const columns = pileupColumnsFromReads(reads, sequence, fetchStart, fetchEnd, {
     platform: config.platform,
     minMappingQuality: config.minMappingQuality,
@@ -192,15 +267,25 @@ export async function modelCallsForTile(
     minGq: 0,
     repeatMinGq: 0,
   });
-  const calls: ModelCall[] = [];
-  for (const group of contextGroups(sites, columns, learned.options.contextLimit)) {
-    calls.push(...(await genotypeTile(learned.model, learned.manifest.modelId, group.columns, group.sites, verifierConfig, tileOptions)));
-  }
-  for (const call of calls) {
-    const entry = placed.get(call.position)!;
-    out.set(call.position, { allele: entry.allele, candidate: entry.candidate, call });
-  }
-  return out;
+  const pending = contextGroups(sites, columns, learned.options.contextLimit)
+    .filter((group) => group.columns.length > 0 && group.sites.length > 0)
+    .map((group) => {
+      const origin = group.columns[0]!.position;
+      const features = encodeTile(group.columns);
+      const predictions = learned.predict(features, group.columns.length, group.sites.map((site) => site.position - origin));
+      // Only the candidates' columns stay referenced while the forward pass runs.
+      return { evidence: siteEvidence(group.columns, features, group.sites), predictions };
+    });
+  return Promise.all(pending.map((p) => p.predictions)).then((predictions) => {
+    const out: TileModelCalls = new Map();
+    for (const [i, { evidence }] of pending.entries()) {
+      for (const call of verifySites(evidence, predictions[i]!, learned.expertNames, learned.manifest.modelId, verifierConfig, tileOptions)) {
+        const entry = placed.get(call.position)!;
+        out.set(call.position, { allele: entry.allele, candidate: entry.candidate, call });
+      }
+    }
+    return out;
+  });
 }
 
 /**

@@ -3,12 +3,12 @@
  * column out, with the provenance the VCF and the sidecar need (model id, experts and weights,
  * verifier verdict). The caller keeps its own locus logic (alleles, normalisation, records);
  * this replaces only its genotype posterior where a checkpoint is loaded.
+ *
+ * No TensorFlow.js here: the caller's thread encodes and verifies while the forward pass runs
+ * in an inference worker (inference-pool.ts) or, in this thread, through tile-inference.ts.
  */
-import * as tf from '@tensorflow/tfjs';
-import { alternateAllele, columnDepth, encodeTile, FEATURE_COUNT, type PileupColumnEvidence, type StrandSupport } from './features.js';
-import { readPredictions, type GenomeLtmMoe, type PositionPrediction } from './model.js';
-import { contextSpeciality } from './moe.js';
-import { inferenceScan } from './ssm.js';
+import { alternateAllele, columnDepth, contextSpeciality, FEATURE_COUNT, type ExpertSpeciality, type PileupColumnEvidence, type StrandSupport } from './features.js';
+import type { PositionPrediction } from './model.js';
 import { DEFAULT_VERIFIER_CONFIG, genotypeOf, gqOf, verifyCall, type VerifierConfig, type VerifierEvidence, type VerifierOutcome } from './verifier.js';
 
 export interface CandidateSite {
@@ -81,37 +81,54 @@ export function verifierEvidenceFor(column: PileupColumnEvidence, site: Candidat
 }
 
 /**
- * Runs the model over one tile of consecutive columns and verifies each candidate. The tile
- * should extend beyond the candidates on both sides (the caller's fetch margin) so that both
- * scan directions see context; for whole contigs use streaming.ts instead and the same
- * per-candidate steps.
+ * The model's predictions at `positions` (rows) of one encoded tile ([length × FEATURE_COUNT]):
+ * in this thread (`inProcessPredict`) or in an inference worker (inference-pool.ts), which
+ * answer the same.
  */
-export async function genotypeTile(
-  model: GenomeLtmMoe,
+export type TilePredict = (features: Float32Array, length: number, positions: readonly number[]) => Promise<PositionPrediction[]>;
+
+/** Each candidate's row in a tile that starts at `origin` with `length` columns; throws for a candidate outside it. */
+export function candidateRows(candidates: readonly CandidateSite[], origin: number, length: number): number[] {
+  return candidates.map((site) => {
+    const row = site.position - origin;
+    if (!(row >= 0 && row < length)) throw new Error(`genotypeTile: candidate at ${site.position} is outside the tile ${origin}–${origin + length - 1}`);
+    return row;
+  });
+}
+
+/** What the verifier needs of one candidate besides the model's prediction. */
+export interface SiteEvidence {
+  site: CandidateSite;
+  /** The candidate's pileup column. */
+  column: PileupColumnEvidence;
+  /** The expert named for its context (moe.ts `contextSpeciality` of its encoded row). */
+  speciality: ExpertSpeciality;
+}
+
+/**
+ * Each candidate's column and context speciality, from the tile's columns and their encoding;
+ * kept instead of the tile so that a caller holding calls in flight holds a few hundred
+ * columns, not 200,000.
+ */
+export function siteEvidence(columns: readonly PileupColumnEvidence[], features: Float32Array, candidates: readonly CandidateSite[]): SiteEvidence[] {
+  if (candidates.length === 0) return [];
+  const rows = candidateRows(candidates, columns[0]!.position, columns.length);
+  return candidates.map((site, i) => ({ site, column: columns[rows[i]!]!, speciality: contextSpeciality(features, rows[i]! * FEATURE_COUNT) }));
+}
+
+/** The verifier's pass over the model's predictions (`predictions[i]` for `sites[i]`). */
+export function verifySites(
+  sites: readonly SiteEvidence[],
+  predictions: readonly PositionPrediction[],
+  expertNames: readonly string[],
   modelId: string,
-  columns: readonly PileupColumnEvidence[],
-  candidates: readonly CandidateSite[],
   config: VerifierConfig | ((site: CandidateSite) => VerifierConfig) = DEFAULT_VERIFIER_CONFIG,
   options: GenotypeTileOptions = {},
-): Promise<ModelCall[]> {
-  if (columns.length === 0 || candidates.length === 0) return [];
-  const origin = columns[0]!.position;
-  const features = encodeTile(columns);
-  const output = tf.tidy(() => model.forward(tf.tensor3d(features, [1, columns.length, FEATURE_COUNT]), inferenceScan()));
-  let predictions: PositionPrediction[];
-  try {
-    predictions = await readPredictions(output, 0, model.architecture.experts, model.temperature);
-  } finally {
-    tf.dispose(Object.values(output));
-  }
-  const names = model.architecture.experts;
-  return candidates.map((site) => {
-    const index = site.position - origin;
-    const column = columns[index];
-    if (!column) throw new Error(`genotypeTile: candidate at ${site.position} is outside the tile ${origin}–${origin + columns.length - 1}`);
-    const prediction = predictions[index]!;
-    const contextExpert = names.indexOf(contextSpeciality(features, index * FEATURE_COUNT));
-    const verifier = options.verify === false ? unverified(prediction) : verifyCall(verifierEvidenceFor(column, site, prediction, names, contextExpert), typeof config === 'function' ? config(site) : config);
+): ModelCall[] {
+  return sites.map(({ site, column, speciality }, i) => {
+    const prediction = predictions[i]!;
+    const contextExpert = expertNames.indexOf(speciality);
+    const verifier = options.verify === false ? unverified(prediction) : verifyCall(verifierEvidenceFor(column, site, prediction, expertNames, contextExpert), typeof config === 'function' ? config(site) : config);
     return {
       position: site.position,
       prediction,
@@ -120,7 +137,7 @@ export async function genotypeTile(
         modelId,
         experts: prediction.experts.map((e) => ({ name: e.name, weight: Math.round(e.weight * 1000) / 1000 })),
         verdict: verifier.verdict.kind,
-        reroutedTo: verifier.reroutedTo === null ? null : names[verifier.reroutedTo]!,
+        reroutedTo: verifier.reroutedTo === null ? null : expertNames[verifier.reroutedTo]!,
       },
     };
   });

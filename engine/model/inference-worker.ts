@@ -35,8 +35,7 @@ try {
         const length = request.features.length / FEATURE_COUNT;
         const output = tf.tidy(() => model.forward(tf.tensor3d(request.features, [1, length, FEATURE_COUNT]), inferenceScan()));
         try {
-          const all = await readPredictions(output, 0, model.architecture.experts, model.temperature);
-          const predictions = request.positions.map((p) => all[p]!);
+          const predictions = await readPredictions(output, 0, model.architecture.experts, model.temperature, request.positions);
           port.postMessage({ type: 'predictions', id: request.id, predictions } satisfies PoolResponse);
         } finally {
           tf.dispose(Object.values(output));

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelArchitecture } from './config.js';
 import type { ParameterStore } from './params.js';
 import { constant, glorot } from './params.js';
-import { CHANNEL_INDEX, FEATURE_COUNT } from './features.js';
+import { CHANNEL_INDEX, contextSpeciality, FEATURE_COUNT } from './features.js';
 
 export const GENOTYPE_CLASSES = ['hom-ref', 'het', 'hom-alt'] as const;
 export type GenotypeClass = (typeof GENOTYPE_CLASSES)[number];
@@ -131,25 +131,8 @@ export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: t
   });
 }
 
-/**
- * Specialities the router is nudged towards, by expert name. The product's experts are
- * "repeats" (homopolymers and tandem repeats), "gc-extremes" (low complexity, GC extremes),
- * "platform-errors" (long-read error modes) and "unique" (everything else). Experts with other
- * names get no hint and specialise freely.
- */
-export const EXPERT_SPECIALITIES = ['repeats', 'gc-extremes', 'platform-errors', 'unique'] as const;
-export type ExpertSpeciality = (typeof EXPERT_SPECIALITIES)[number];
-
-/** The speciality a position's context calls for, from its encoded features (first match wins). */
-export function contextSpeciality(features: Float32Array, offset: number): ExpertSpeciality {
-  const c = CHANNEL_INDEX;
-  // homopolymer_run = log2(run)/4: ≥ 0.5 means a run of 4 or more.
-  if (features[offset + c.homopolymer_run]! >= 0.5) return 'repeats';
-  const gc = features[offset + c.local_gc]!;
-  if (gc <= 0.25 || gc >= 0.75) return 'gc-extremes';
-  if (features[offset + c.platform_ont]! > 0 || features[offset + c.platform_hifi]! > 0) return 'platform-errors';
-  return 'unique';
-}
+// Kept with the feature channels they read (tf-free, for the caller's thread); re-exported here.
+export { EXPERT_SPECIALITIES, contextSpeciality, type ExpertSpeciality } from './features.js';
 
 /**
  * One-hot router targets [positions × experts] for the optional hint loss, and a per-position

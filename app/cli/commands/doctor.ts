@@ -12,6 +12,7 @@ import { MANIFEST_FILE, validateManifest } from '../../../engine/model/checkpoin
 import { inferenceScan, type ScanImplementation } from '../../../engine/model/ssm.js';
 import { defaultDataDir } from '../../../engine/data-dir.js';
 import { appVersion, findPackageRoot } from '../../../engine/version.js';
+import { defaultInferenceWorkers } from '../../../engine/call/learned.js';
 
 const USAGE = `Usage: genomaic doctor [options]
 
@@ -123,8 +124,8 @@ export async function doctorReport(prefer?: BackendCandidate): Promise<DoctorRep
     cpus: cpus().length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     electron: electronFact(),
-    // Inference uses one worker thread (one backend instance) per CPU: engine/model/inference-pool.ts.
-    modelBackend: { ...selection, tfjsVersion: tf.version.tfjs, inferenceScan: inferenceScan(), inferenceWorkers: cpus().length },
+    // What `genomaic call` uses: the forward pass in a worker thread (its own backend) beside the statistical pass.
+    modelBackend: { ...selection, tfjsVersion: tf.version.tfjs, inferenceScan: inferenceScan(), inferenceWorkers: defaultInferenceWorkers() },
     tools: ['samtools', 'bcftools'].map(toolFact),
     dataDir: dataDirFact(),
     shippedModels: shippedModels(),
@@ -137,7 +138,7 @@ function formatReport(r: DoctorReport): string {
     '',
     `Model runtime (TensorFlow.js ${r.modelBackend.tfjsVersion}):`,
     ...describeSelection(r.modelBackend).map((l) => `  ${l}`),
-    `  inference: ${r.modelBackend.inferenceWorkers} worker thread(s), one backend each; ${r.modelBackend.inferenceScan} scan`,
+    `  inference: ${r.modelBackend.inferenceWorkers > 0 ? `${r.modelBackend.inferenceWorkers} worker thread(s), one backend each, beside the statistical pass` : 'in the calling thread (one CPU)'}; ${r.modelBackend.inferenceScan} scan`,
     '',
     `Electron: ${r.electron.packageVersion ? `package ${r.electron.packageVersion}` : 'not installed'}; ${r.electron.note}`,
     'Tools (used by tests and benchmarks as peers):',

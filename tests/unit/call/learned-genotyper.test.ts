@@ -15,7 +15,7 @@ import { buildCallFixture, type CallFixture } from './fixture.js';
 import { callVariants, STAT_MODEL_ID, type CallResult } from '../../../engine/call/caller.js';
 import { loadPlatformPreset } from '../../../engine/call/config.js';
 import { writeCallOutputs } from '../../../engine/export/write-calls.js';
-import type { LearnedGenotyperOptions } from '../../../engine/call/learned.js';
+import { loadLearnedGenotyper, type LearnedGenotyperOptions } from '../../../engine/call/learned.js';
 import { genotypeIndex } from '../../../engine/export/normalize.js';
 
 const MODEL_DIR = resolve('assets/models/genomeltm-moe-small');
@@ -125,6 +125,24 @@ describe('callVariants with the learned genotyper (modelDir)', () => {
     expect(snvOnly.records.filter((r) => !isIndel(r) && r.learned).length).toBeGreaterThan(0);
     // With both classes (the Illumina preset), the fixture's indels are the model's.
     expect((await run(MODEL_DIR)).records.filter((r) => isIndel(r) && r.learned).length).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('the forward pass runs in an inference worker, a tile behind the statistical pass, and gives exactly the in-thread records', async () => {
+    const warnings: string[] = [];
+    const pooled = await loadLearnedGenotyper(MODEL_DIR, 'illumina', warnings, { inferenceWorkers: 1 });
+    expect(warnings).toEqual([]);
+    expect(pooled?.inferenceWorkers).toBe(1);
+    await pooled?.close();
+    // Small tiles: several tiles, so a tile is finished while the next one's forward pass is in flight.
+    const tiled = { ...loadPlatformPreset('illumina'), tileSize: 1500 };
+    const runTiled = (inferenceWorkers: number): Promise<CallResult> =>
+      callVariants({ bamPath: fixture.bam, referencePath: fixture.reference, config: tiled, calibration: null, modelDir: MODEL_DIR, learnedOptions: { inferenceWorkers } });
+    const [inWorker, inThread] = [await runTiled(1), await runTiled(0)];
+    expect(fixture.coveredLength / tiled.tileSize).toBeGreaterThan(3);
+    expect(inWorker.warnings).toEqual([]);
+    expect(inWorker.records.filter((r) => r.learned).length).toBeGreaterThanOrEqual(fixture.truth.length);
+    expect(JSON.stringify(inWorker.records)).toBe(JSON.stringify(inThread.records));
+    expect(JSON.stringify(inWorker.abstentions)).toBe(JSON.stringify(inThread.abstentions));
   }, 240_000);
 
   it('a checkpoint that does not load falls back to the statistical genotyper with a warning naming the file', async () => {
