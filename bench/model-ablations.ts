@@ -35,7 +35,7 @@ import { openCallReference } from '../engine/call/call-reference.js';
 import { buildPileup } from '../engine/call/pileup.js';
 import type { GenomicInterval, Platform } from '../engine/call/types.js';
 import { compareVcfFiles } from '../engine/compare/compare.js';
-import { calibration as reliability } from '../engine/compare/metrics.js';
+import { calibration as reliability, eceDifferenceInterval, type SitedCall } from '../engine/compare/metrics.js';
 import type { ClassMetrics, CompareReport, VariantClass } from '../engine/compare/types.js';
 import { writeCallOutputs } from '../engine/export/write-calls.js';
 import { selectBackend } from '../engine/model/backend.js';
@@ -159,6 +159,8 @@ interface RunSpec {
 interface ClassRow {
   metrics: ClassMetrics;
   ece: number | null;
+  /** The PASS call atoms the ECE is over (for the paired bootstrap of ECE differences); absent in rows from before it. */
+  calls?: SitedCall[];
 }
 
 
@@ -195,10 +197,10 @@ function compare(vcf: string, where: RegionSet, kit: Kit = KIT): Promise<Compare
 /** ECE of GQ per class over the PASS call atoms (the comparator's bins, engine/compare/metrics.ts). */
 function classRows(report: CompareReport): Record<VariantClass, ClassRow> {
   const calls = (report.variants ?? []).filter((v) => v.side === 'call');
-  const row = (cls: VariantClass): ClassRow => ({
-    metrics: report.metrics[cls],
-    ece: reliability(calls.filter((v) => v.variantClass === cls).map((v) => ({ gq: v.gq, match: v.match }))).expectedCalibrationError,
-  });
+  const row = (cls: VariantClass): ClassRow => {
+    const sited = calls.filter((v) => v.variantClass === cls).map((v) => ({ site: `${v.chrom}:${v.pos}:${v.ref}:${v.alt}`, gq: v.gq, match: v.match }));
+    return { metrics: report.metrics[cls], ece: reliability(sited).expectedCalibrationError, calls: sited };
+  };
   return { SNP: row('SNP'), INDEL: row('INDEL') };
 }
 
@@ -448,9 +450,9 @@ async function render(where: RegionSet, outcomes: Map<Platform, AblationRow[]>, 
   const date = new Date().toISOString().slice(0, 10);
   lines.push('## Model ablations');
   lines.push('');
-  lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations --platforms=P${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` for each platform P, then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
+  lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` (the three platforms one after another), then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
   if (values['code-note']) lines.push(values['code-note']);
-  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m of two simulations (suites large and train2), and its GQ calibration and thresholds were fitted on calib-3m of ${CALIBRATION_SUITES.length} (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds): the model row is the default, the statistical row \`--statistical\`, the others ablations of the model. The "seconds" column is wall time on this shared machine (three platforms ran side by side).`);
+  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m of two simulations (suites large and train2), and its GQ calibration and thresholds were fitted on calib-3m of ${CALIBRATION_SUITES.length} (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds): the model row is the default, the statistical row \`--statistical\`, the others ablations of the model. The "seconds" column is wall time on this shared machine, one run at a time (the model's forward pass in an inference worker beside the statistical pass). ECE differences come with a paired bootstrap interval (sites resampled, 2,000 replicates): with no or one wrong call in a class, a difference inside it is not measurable.`);
   lines.push('');
   for (const [platform, rows] of outcomes) {
     lines.push(`### ${platform} (${PEER_ALIGNER[platform]})`);
@@ -507,7 +509,11 @@ function verdictLines(outcomes: Map<Platform, AblationRow[]>): string[] {
       const eceBeats = eceModel !== null && (eceStat === null || eceModel < eceStat);
       if (f1Required && !f1Beats) failed.push(`${platform} ${cls} F1 (${fmt(f1Model)} vs ${fmt(f1Stat)})`);
       if (!eceBeats) failed.push(`${platform} ${cls} ECE (${fmt(eceModel)} vs ${fmt(eceStat)})`);
-      lines.push(`- ${platform} ${cls}: F1 ${fmt(f1Model)} vs ${fmt(f1Stat)} (${delta(f1Model, f1Stat)}${f1Required ? `, required: ${f1Beats ? 'met' : 'not met'}` : ''}); ECE ${fmt(eceModel)} vs ${fmt(eceStat)} (${delta(eceModel, eceStat)}, ${eceBeats ? 'met' : 'not met'}).`);
+      const statCalls = stat.classes[cls].calls;
+      const modelCalls = model.classes[cls].calls;
+      const interval = statCalls && modelCalls ? eceDifferenceInterval(statCalls, modelCalls) : null;
+      const resolution = interval ? `; paired bootstrap 95% interval of the difference [${interval.low >= 0 ? '+' : ''}${interval.low.toFixed(4)}, ${interval.high >= 0 ? '+' : ''}${interval.high.toFixed(4)}]${interval.low <= 0 && interval.high >= 0 ? ', not distinguishable from 0' : ''}` : '';
+      lines.push(`- ${platform} ${cls}: F1 ${fmt(f1Model)} vs ${fmt(f1Stat)} (${delta(f1Model, f1Stat)}${f1Required ? `, required: ${f1Beats ? 'met' : 'not met'}` : ''}); ECE ${fmt(eceModel)} vs ${fmt(eceStat)} (${delta(eceModel, eceStat)}${resolution}; ${eceBeats ? 'met' : 'not met'}).`);
     }
   }
   lines.push('');

@@ -12,6 +12,7 @@ import type {
   VariantClass,
 } from './types.js';
 import { REPEAT_CONTEXTS, VARIANT_CLASSES } from './types.js';
+import { SeededRandom } from '../util/seeded-random.js';
 
 /** One counted atom with its verdict. For truth atoms `gq` is the lowest GQ of the calls that matched it. */
 export interface ScoredAtom {
@@ -129,6 +130,62 @@ export function calibration(calls: ScoredCall[]): Calibration {
     }
   }
   return { callsWithGq: withGq.length, callsWithoutGq: calls.length - withGq.length, bins, expectedCalibrationError: ece };
+}
+
+/** A call keyed by its site, so two callsets' calls at one site can be resampled together. */
+export interface SitedCall extends ScoredCall {
+  /** e.g. "chr:pos:ref:alt" of the call atom. */
+  site: string;
+}
+
+export interface EceDifference {
+  /** ECE(b) − ECE(a) on the calls as they are. */
+  difference: number;
+  /** Percentile interval of the difference over the bootstrap replicates. */
+  low: number;
+  high: number;
+  replicates: number;
+  level: number;
+}
+
+/**
+ * Paired bootstrap of ECE(b) − ECE(a): sites (the union of both callsets' call sites) are
+ * resampled with replacement, each drawn site bringing both callsets' calls there, so what the
+ * two share cancels and only their difference varies. Why: on a class with one or two wrong
+ * calls in 1,500 the ECE of either callset moves by more than their difference when one wrong
+ * call lands in another GQ bin; the interval says whether a difference is measurable at all.
+ * Deterministic for a seed.
+ */
+export function eceDifferenceInterval(a: readonly SitedCall[], b: readonly SitedCall[], options: { replicates?: number; level?: number; seed?: number } = {}): EceDifference | null {
+  const replicates = options.replicates ?? 2000;
+  const level = options.level ?? 0.95;
+  const sites = [...new Set([...a, ...b].map((c) => c.site))];
+  if (sites.length === 0) return null;
+  const index = new Map(sites.map((site, i) => [site, i]));
+  const bySite = (calls: readonly SitedCall[]): ScoredCall[][] => {
+    const out: ScoredCall[][] = sites.map(() => []);
+    for (const c of calls) out[index.get(c.site)!]!.push({ gq: c.gq, match: c.match });
+    return out;
+  };
+  const [aSites, bSites] = [bySite(a), bySite(b)];
+  const ece = (calls: ScoredCall[]): number => calibration(calls).expectedCalibrationError ?? 0;
+  const difference = ece(bSites.flat()) - ece(aSites.flat());
+  const random = new SeededRandom(options.seed ?? 20261122);
+  const draws: number[] = [];
+  for (let r = 0; r < replicates; r++) {
+    const sampleA: ScoredCall[] = [];
+    const sampleB: ScoredCall[] = [];
+    for (let k = 0; k < sites.length; k++) {
+      const i = random.int(sites.length);
+      sampleA.push(...aSites[i]!);
+      sampleB.push(...bSites[i]!);
+    }
+    draws.push(ece(sampleB) - ece(sampleA));
+  }
+  draws.sort((x, y) => x - y);
+  const tail = (1 - level) / 2;
+  const at = (q: number): number => draws[Math.min(draws.length - 1, Math.max(0, Math.floor(q * draws.length)))]!;
+  return { difference, low: at(tail), high: at(1 - tail), replicates, level };
 }
 
 /**

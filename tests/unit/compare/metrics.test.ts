@@ -1,7 +1,7 @@
 /** GQ calibration and risk–coverage: the numbers that tell whether GQ means what it says. */
 import { describe, expect, it } from 'vitest';
-import { calibration, classMetrics, riskCoverage } from '../../../engine/compare/metrics.js';
-import type { ScoredAtom, ScoredCall } from '../../../engine/compare/metrics.js';
+import { calibration, classMetrics, eceDifferenceInterval, riskCoverage } from '../../../engine/compare/metrics.js';
+import type { ScoredAtom, ScoredCall, SitedCall } from '../../../engine/compare/metrics.js';
 import { bases, otherBase, runCompare, UNIQUE } from './helpers.js';
 
 describe('classMetrics', () => {
@@ -64,5 +64,39 @@ describe('risk–coverage', () => {
     expect(report.riskCoverage.find((p) => p.minGq === 25)!.recall).toBe(1);
     expect(report.riskCoverage.find((p) => p.minGq === 30)!.recall).toBe(0);
     expect(report.calibration.callsWithGq).toBe(1);
+  });
+});
+
+describe('eceDifferenceInterval (paired bootstrap over sites)', () => {
+  const sited = (n: number, gq: number, wrongAt: ReadonlySet<number>): SitedCall[] =>
+    Array.from({ length: n }, (_, i) => ({ site: `20:${i + 1}:A:G`, gq, match: wrongAt.has(i) ? 'none' : 'genotype' }));
+
+  it('identical callsets differ by exactly 0 in every replicate', () => {
+    const calls = sited(500, 40, new Set([3]));
+    const d = eceDifferenceInterval(calls, calls.map((c) => ({ ...c })))!;
+    expect(d).toMatchObject({ difference: 0, low: 0, high: 0, replicates: 2000, level: 0.95 });
+  });
+
+  it('one wrong call in 1,000 is not a measurable difference; thirty are', () => {
+    const right = sited(1000, 40, new Set());
+    const one = eceDifferenceInterval(right, sited(1000, 40, new Set([17])))!;
+    // One bin: |1e-4 − 1/1000| against |1e-4 − 0| (GQ 40 predicts 1e-4).
+    expect(one.difference).toBeCloseTo(0.001 - 2e-4, 6);
+    expect(one.low).toBeLessThanOrEqual(0);
+    expect(one.high).toBeGreaterThan(one.difference);
+    const many = eceDifferenceInterval(right, sited(1000, 40, new Set(Array.from({ length: 30 }, (_, k) => k * 31))))!;
+    expect(many.difference).toBeCloseTo(0.03 - 2e-4, 6);
+    expect(many.low).toBeGreaterThan(0.015);
+    expect(many.high).toBeLessThan(0.05);
+    // Deterministic for a seed.
+    expect(eceDifferenceInterval(right, sited(1000, 40, new Set([17])))).toEqual(one);
+  });
+
+  it('calls at sites only one callset has are resampled with the shared ones', () => {
+    const a = sited(200, 30, new Set());
+    const b = [...sited(200, 30, new Set()), { site: '20:9999:C:T', gq: 30, match: 'none' as const }];
+    const d = eceDifferenceInterval(a, b)!;
+    expect(d.difference).toBeGreaterThan(0);
+    expect(eceDifferenceInterval([], [])).toBeNull();
   });
 });
