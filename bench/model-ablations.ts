@@ -495,6 +495,8 @@ function verdictLines(outcomes: Map<Platform, AblationRow[]>): string[] {
   const lines: string[] = ['Against issue #6\'s criteria (model row against statistical row; "beats" means strictly better):', ''];
   const failed: string[] = [];
   const delta = (model: number | null, stat: number | null): string => (model === null || stat === null ? 'n/a' : `${model - stat >= 0 ? '+' : ''}${(model - stat).toFixed(4)}`);
+  // Differences of ECE on error-free classes are of order 1e-5: two significant digits, not four decimals.
+  const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x) >= 1e-3 || x === 0 ? Math.abs(x).toFixed(4) : Math.abs(x).toExponential(1)}`;
   for (const [platform, rows] of outcomes) {
     const stat = rows.find((r) => r.name === 'statistical');
     const model = rows.find((r) => r.name === 'model');
@@ -512,8 +514,8 @@ function verdictLines(outcomes: Map<Platform, AblationRow[]>): string[] {
       const statCalls = stat.classes[cls].calls;
       const modelCalls = model.classes[cls].calls;
       const interval = statCalls && modelCalls ? eceDifferenceInterval(statCalls, modelCalls) : null;
-      const resolution = interval ? `; paired bootstrap 95% interval of the difference [${interval.low >= 0 ? '+' : ''}${interval.low.toFixed(4)}, ${interval.high >= 0 ? '+' : ''}${interval.high.toFixed(4)}]${interval.low <= 0 && interval.high >= 0 ? ', not distinguishable from 0' : ''}` : '';
-      lines.push(`- ${platform} ${cls}: F1 ${fmt(f1Model)} vs ${fmt(f1Stat)} (${delta(f1Model, f1Stat)}${f1Required ? `, required: ${f1Beats ? 'met' : 'not met'}` : ''}); ECE ${fmt(eceModel)} vs ${fmt(eceStat)} (${delta(eceModel, eceStat)}${resolution}; ${eceBeats ? 'met' : 'not met'}).`);
+      const eceDelta = interval ? `${signed(interval.difference)}, paired bootstrap 95% interval [${signed(interval.low)}, ${signed(interval.high)}]${interval.low <= 0 && interval.high >= 0 ? ', not distinguishable from 0' : ''}` : '';
+      lines.push(`- ${platform} ${cls}: F1 ${fmt(f1Model)} vs ${fmt(f1Stat)} (${delta(f1Model, f1Stat)}${f1Required ? `, required: ${f1Beats ? 'met' : 'not met'}` : ''}); ECE ${fmt(eceModel)} vs ${fmt(eceStat)} (${eceDelta}; ${eceBeats ? 'met' : 'not met'}).`);
     }
   }
   lines.push('');
