@@ -4,12 +4,10 @@
  * time. tf keeps its engine per isolate, so workers never share backend state.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { FEATURE_COUNT } from './features.js';
-import { readPredictions } from './model.js';
-import { inferenceScan } from './ssm.js';
+import { inProcessPredict } from './tile-inference.js';
 import type { PoolRequest, PoolResponse, PoolWorkerInput } from './inference-pool.js';
 
 const port = parentPort;
@@ -23,6 +21,8 @@ function describe(err: unknown): string {
 try {
   const backend = await selectBackend(input.backend ? { prefer: input.backend } : {});
   const { model, manifest } = await loadCheckpoint(input.checkpointDir);
+  // The same forward pass as the calling thread's (tile-inference.ts), so a worker answers exactly as it would.
+  const predict = inProcessPredict(model);
   port.postMessage({ type: 'ready', backend, modelId: manifest.modelId } satisfies PoolResponse);
   port.on('message', (request: PoolRequest) => {
     if (request.type === 'close') {
@@ -32,14 +32,8 @@ try {
     }
     void (async () => {
       try {
-        const length = request.features.length / FEATURE_COUNT;
-        const output = tf.tidy(() => model.forward(tf.tensor3d(request.features, [1, length, FEATURE_COUNT]), inferenceScan()));
-        try {
-          const predictions = await readPredictions(output, 0, model.architecture.experts, model.temperature, request.positions);
-          port.postMessage({ type: 'predictions', id: request.id, predictions } satisfies PoolResponse);
-        } finally {
-          tf.dispose(Object.values(output));
-        }
+        const predictions = await predict(request.features, request.features.length / FEATURE_COUNT, request.positions);
+        port.postMessage({ type: 'predictions', id: request.id, predictions } satisfies PoolResponse);
       } catch (err) {
         port.postMessage({ type: 'failed', id: request.id, message: describe(err) } satisfies PoolResponse);
       }

@@ -48,6 +48,20 @@ export class GenomeLtmMoe {
     });
   }
 
+  /**
+   * The forward pass read at `rows` only (the output's rows, in that order): the backbone runs
+   * over the whole sequence, as every row's context needs, and the heads only where a prediction
+   * is wanted. The caller wants a few hundred of a tile's 200,000 rows; the heads' rows are
+   * independent, so each is what `forward` gives for it.
+   */
+  forwardAt(features: tf.Tensor3D, rows: readonly number[], scan: ScanImplementation = 'chunked'): MoeOutput {
+    return tf.tidy(() => {
+      const { hidden } = backboneWindow(this.store, this.architecture, features, features.shape[1], undefined, scan);
+      const index = tf.tensor1d(Int32Array.from(rows), 'int32');
+      return this.heads(tf.gather(hidden, index, 1), tf.gather(features, index, 1));
+    });
+  }
+
   /** The MoE heads on backbone output for the rows of `features` (streaming calls this on each tile's rows). */
   heads(hidden: tf.Tensor3D, features: tf.Tensor3D): MoeOutput {
     return tf.tidy(() => runMoe(this.store, this.architecture, hidden, this.architecture.baselineSkip ? baselineLogLikelihoods(features) : undefined));

@@ -16,9 +16,11 @@ import { DEFAULT_VERIFIER_CONFIG, type VerifierConfig } from './verifier.js';
  */
 export function inProcessPredict(model: GenomeLtmMoe): TilePredict {
   return async (features, length, positions) => {
-    const output = tf.tidy(() => model.forward(tf.tensor3d(features, [1, length, FEATURE_COUNT]), inferenceScan()));
+    if (positions.length === 0) return [];
+    for (const p of positions) if (!(Number.isInteger(p) && p >= 0 && p < length)) throw new RangeError(`predict: row ${p} is outside the tile's ${length} rows`);
+    const output = tf.tidy(() => model.forwardAt(tf.tensor3d(features, [1, length, FEATURE_COUNT]), positions, inferenceScan()));
     try {
-      return await readPredictions(output, 0, model.architecture.experts, model.temperature, positions);
+      return await readPredictions(output, 0, model.architecture.experts, model.temperature);
     } finally {
       tf.dispose(Object.values(output));
     }

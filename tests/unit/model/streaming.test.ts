@@ -51,6 +51,25 @@ describe('streaming inference', () => {
     });
   }
 
+  it('forwardAt (the heads at some rows only, as the caller reads a tile) gives exactly those rows of forward', async () => {
+    const rows = [0, 5, 6, 111, 200, length - 1];
+    const x = tf.tensor3d(features, [1, length, FEATURE_COUNT]);
+    for (const scan of ['recurrent', 'chunked'] as const) {
+      const all = model.forward(x, scan);
+      const at = model.forwardAt(x, rows, scan);
+      const [allLogits, allExperts, allRoutes] = [await all.logits.data(), await all.expertLogits.data(), await all.routeWeights.data()];
+      const [atLogits, atExperts, atRoutes] = [await at.logits.data(), await at.expertLogits.data(), await at.routeWeights.data()];
+      const experts = arch.experts.length;
+      for (const [i, row] of rows.entries()) {
+        expect([...atLogits.slice(i * 3, i * 3 + 3)]).toEqual([...allLogits.slice(row * 3, row * 3 + 3)]);
+        expect([...atExperts.slice(i * experts * 3, (i + 1) * experts * 3)]).toEqual([...allExperts.slice(row * experts * 3, (row + 1) * experts * 3)]);
+        expect([...atRoutes.slice(i * experts, (i + 1) * experts)]).toEqual([...allRoutes.slice(row * experts, (row + 1) * experts)]);
+      }
+      tf.dispose([...Object.values(all), ...Object.values(at)]);
+    }
+    x.dispose();
+  });
+
   it('with the default look-ahead stays within 1e-3 of the whole-sequence forward', async () => {
     const lookahead = defaultLookahead(model);
     const streamed = await streamedLogits(model, features, 40, lookahead);
