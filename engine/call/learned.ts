@@ -152,16 +152,18 @@ export async function loadLearnedGenotyper(modelDir: string | undefined, platfor
     }
   }
   const model = loaded.model;
+  let closing = false;
   return {
     ...loaded,
     directory: modelDir,
     backend: selection.backend,
     gqCalibration,
     options,
-    predict: pool ? pooledPredict(pool, inThread, warnings) : inThread,
+    predict: pool ? pooledPredict(pool, inThread, warnings, () => closing) : inThread,
     expertNames: model.architecture.experts,
     inferenceWorkers: pool?.size ?? 0,
     close: async () => {
+      closing = true;
       await pool?.close();
       model.dispose();
     },
@@ -170,13 +172,15 @@ export async function loadLearnedGenotyper(modelDir: string | undefined, platfor
 
 /**
  * Predictions from the pool; after a worker failure (its message in `warnings`, once) the rest
- * of the run predicts in this thread, so a crashed worker costs time, never calls.
+ * of the run predicts in this thread, so a crashed worker costs time, never calls. A request the
+ * closing of the run cut short (a failed or cancelled run) is not redone.
  */
-function pooledPredict(pool: InferencePool, inThread: TilePredict, warnings: string[]): TilePredict {
+function pooledPredict(pool: InferencePool, inThread: TilePredict, warnings: string[], closing: () => boolean): TilePredict {
   let failed = false;
   return (features, length, positions) => {
     if (failed) return inThread(features, length, positions);
     return pool.predictWindow(features, [...positions]).catch((err: unknown) => {
+      if (closing()) throw err;
       if (!failed) {
         failed = true;
         warnings.push(`learned genotyper: the inference worker failed (${err instanceof Error ? err.message : String(err)}); the rest of the run predicts in the calling thread`);

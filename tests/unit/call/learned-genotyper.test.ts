@@ -145,6 +145,27 @@ describe('callVariants with the learned genotyper (modelDir)', () => {
     expect(JSON.stringify(inWorker.abstentions)).toBe(JSON.stringify(inThread.abstentions));
   }, 240_000);
 
+  it('a run cancelled while a forward pass is in flight stops with the cancel error and no unhandled rejection from the closed worker', async () => {
+    const controller = new AbortController();
+    let progressEvents = 0;
+    const cancelled = callVariants({
+      bamPath: fixture.bam,
+      referencePath: fixture.reference,
+      config: { ...loadPlatformPreset('illumina'), tileSize: 1500 },
+      calibration: null,
+      modelDir: MODEL_DIR,
+      learnedOptions: { inferenceWorkers: 1 },
+      signal: controller.signal,
+      // The first finished tile: the next tile's forward pass is already with the worker.
+      onProgress: () => {
+        progressEvents++;
+        controller.abort();
+      },
+    });
+    await expect(cancelled).rejects.toThrow(/calling cancelled/);
+    expect(progressEvents).toBe(1);
+  }, 120_000);
+
   it('a checkpoint that does not load falls back to the statistical genotyper with a warning naming the file', async () => {
     const bad = join(dir, 'bad-model');
     mkdirSync(bad, { recursive: true });
