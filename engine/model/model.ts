@@ -94,20 +94,13 @@ function softmaxWithTemperature(logits: ArrayLike<number>, offset: number, tempe
   return [ea / sum, eb / sum, ec / sum];
 }
 
-/**
- * Reads batch row `row` of a MoE output into per-position predictions: every position, or only
- * `positions` (row-relative, in the order given). The caller genotypes a few hundred candidates
- * in a tile of 200,000 columns; building objects for every column cost as much time in garbage
- * collection as the forward pass itself.
- */
-export async function readPredictions(output: MoeOutput, row: number, expertNames: readonly string[], temperature: number, positions?: readonly number[]): Promise<PositionPrediction[]> {
+/** Reads batch row `row` of a MoE output into per-position predictions. */
+export async function readPredictions(output: MoeOutput, row: number, expertNames: readonly string[], temperature: number): Promise<PositionPrediction[]> {
   const [, length] = output.logits.shape;
   const experts = expertNames.length;
   const [logits, expertLogits, routeWeights] = await Promise.all([output.logits.data(), output.expertLogits.data(), output.routeWeights.data()]);
-  const wanted = positions ?? Array.from({ length }, (_, t) => t);
   const predictions: PositionPrediction[] = [];
-  for (const t of wanted) {
-    if (!(Number.isInteger(t) && t >= 0 && t < length)) throw new RangeError(`readPredictions: position ${t} is outside the ${length} positions of the output`);
+  for (let t = 0; t < length; t++) {
     const position = row * length + t;
     const used: { index: number; name: string; weight: number }[] = [];
     const expertPosteriors: [number, number, number][] = [];
