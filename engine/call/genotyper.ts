@@ -127,6 +127,23 @@ interface Locus {
  * the best length wins and GQ falls when lengths are close (HipSTR/GATK STR genotyping does
  * the same per tract). SNVs still join a locus only by overlap.
  */
+const HOMOPOLYMER_FLANK = 12;
+const MIN_HOMOPOLYMER = 3;
+
+/** Whether `shorter` is `longer` with one base of a homopolymer run (≥ MIN_HOMOPOLYMER long) removed. */
+export function isHomopolymerDeletion(longer: string, shorter: string): boolean {
+  if (longer.length !== shorter.length + 1) return false;
+  let i = 0;
+  while (i < shorter.length && longer[i] === shorter[i]) i++;
+  if (longer.slice(i + 1) !== shorter.slice(i)) return false;
+  const base = longer[i];
+  let start = i;
+  let end = i + 1;
+  while (start > 0 && longer[start - 1] === base) start--;
+  while (end < longer.length && longer[end] === base) end++;
+  return end - start >= MIN_HOMOPOLYMER;
+}
+
 function lociOf(window: CallWindow, reference: string): Locus[] {
   const n = window.candidates.length;
   const spans = window.candidates.map((c) => {
@@ -401,7 +418,11 @@ export function genotypeWindow(
     // CONFLICTING_EVIDENCE, whatever the genotype says.
     const everyAllele = alleles.map((_, x) => x);
     const evaluated = assignReads(rows, readAlleleLikelihoods, everyAllele);
-    const strongAlleles = evaluated.depths.filter((d) => d >= Math.max(config.minAltReads, 0.15 * rows.length)).length;
+    // A third allele one homopolymer base away from an allele of the genotype is that allele's
+    // commonest sequencing error (long reads), not a third haplotype: it does not count.
+    const flankOf = (allele: string): string => reference.slice(Math.max(0, locus.start - HOMOPOLYMER_FLANK), locus.start) + allele + reference.slice(locus.end, locus.end + HOMOPOLYMER_FLANK);
+    const carriedContexts = [...new Set([genotype[0], genotype[1]])].map((x) => flankOf(alleles[x]!));
+    const strongAlleles = evaluated.depths.filter((d, x) => d >= Math.max(config.minAltReads, 0.15 * rows.length) && (x === genotype[0] || x === genotype[1] || !carriedContexts.some((c) => isHomopolymerDeletion(c, flankOf(alleles[x]!))))).length;
     const excessAlleles = Math.max(0, strongAlleles - 2);
     const readsAgainstGenotype = evaluated.depths.reduce((s, d, x) => s + (x !== genotype[0] && x !== genotype[1] ? d : 0), 0);
     // The record lists the alleles its genotype carries (a no-call: those of its best genotype),

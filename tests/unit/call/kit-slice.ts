@@ -1,15 +1,14 @@
 /**
  * Real slices of the benchmark kit's BAMs as test fixtures (tests/fixtures/call/README.md): the
- * BAM's @SQ length of 20 is cut to 3,000,000 and the reference is stored over the reads ± 1 kb
- * only (header `20:start-end`); this pads it with N back to the contig length and indexes both.
+ * BAM's @SQ length of 20 is cut to the end of the region the site is in (3,000,000 or
+ * 3,500,000) and the reference is stored over the reads ± 1 kb only (header `20:start-end`);
+ * this pads it with N to the BAM's @SQ length and indexes both.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'call');
-/** The fixture BAMs' @SQ length of contig 20. */
-const CONTIG_LENGTH = 3_000_000;
 
 export interface KitSlice {
   reference: string;
@@ -22,7 +21,8 @@ export function kitSlice(name: string, dir: string): KitSlice {
   const start = Number(/^>20:(\d+)-\d+$/.exec(header!)![1]);
   const window = lines.join('');
   const reference = join(dir, `${name}.ref.fa`);
-  const sequence = 'N'.repeat(start - 1) + window + 'N'.repeat(CONTIG_LENGTH - (start - 1) - window.length);
+  const contigLength = Number(/@SQ\tSN:20\tLN:(\d+)/.exec(execFileSync('samtools', ['view', '-H', join(FIXTURES, `${name}.bam`)], { encoding: 'utf8' }))![1]);
+  const sequence = 'N'.repeat(start - 1) + window + 'N'.repeat(contigLength - (start - 1) - window.length);
   writeFileSync(reference, `>20\n${sequence.match(/.{1,60}/g)!.join('\n')}\n`);
   execFileSync('samtools', ['faidx', reference]);
   const bam = join(dir, `${name}.bam`);

@@ -31,7 +31,7 @@ import type { CandidateAllele, Platform } from '../../../engine/call/types.js';
 import { openCallReference } from '../../../engine/call/call-reference.js';
 import { openBamInput } from '../../../engine/call/bam-input.js';
 import { buildWindows, emissionTable } from '../../../engine/call/realign.js';
-import { genotypeWindow, type LocusGenotype } from '../../../engine/call/genotyper.js';
+import { genotypeWindow, isHomopolymerDeletion, type LocusGenotype } from '../../../engine/call/genotyper.js';
 import { runCall } from './fixture.js';
 import { kitSlice } from './kit-slice.js';
 
@@ -126,6 +126,28 @@ function expectConsistentRecords(vcf: string, reference: string, platform: Platf
 }
 
 describe('multi-allelic loci in the kit\'s long reads', () => {
+  it('ONT chr20:3,081,680 (calib-3m): an SNV that lengthens a homopolymer is called, not abstained for the deletion its reads\' homopolymer errors spell', async () => {
+    // TTT[C]GG, truth C>T 0|1: an ALT read with a 1-base deletion in TTTT spells TTTGG, a deletion of the C.
+    const { vcf, reference } = await callSlice('ont-homopolymer-snv-chr20_3081680', 'ont', 3_081_680);
+    expectConsistentRecords(vcf, reference, 'ont');
+    const site = query(vcf).filter((r) => Math.abs(r.pos - 3_081_680) <= 2);
+    expect(site.map((r) => `${r.pos} ${r.ref}>${r.alts.join(',')} BGT ${r.bestGenotype.join('/')}`)).toEqual(['3081680 C>T BGT 0/1']);
+    expect(site[0]!.diagnostics).not.toContain('CONFLICTING_EVIDENCE');
+    expect(site[0]!.filter).toBe('PASS');
+    expect(site[0]!.genotype).toBe('0/1');
+  }, 120_000);
+
+  it('isHomopolymerDeletion: one base out of a run of three or more, nothing else', () => {
+    expect(isHomopolymerDeletion('GGGGGGAAAA', 'GGGGGAAAA')).toBe(true);
+    expect(isHomopolymerDeletion('CTTTTGG', 'CTTTGG')).toBe(true);
+    expect(isHomopolymerDeletion('ACCTG', 'ACTG')).toBe(false); // a run of two
+    expect(isHomopolymerDeletion('ACGTA', 'ACTA')).toBe(false); // not in a run
+    expect(isHomopolymerDeletion('AAAT', 'AAT')).toBe(true);
+    expect(isHomopolymerDeletion('GGGGA', 'GGGA')).toBe(true);
+    expect(isHomopolymerDeletion('GGGGA', 'GGGC')).toBe(false); // a deletion and a change
+    expect(isHomopolymerDeletion('GGGGA', 'GGGGA')).toBe(false); // equal
+  });
+
   it('ONT chr20:2,436,835: the hom-alt insertion is written with its one ALT, AD counted among REF and it', async () => {
     const { vcf, reference } = await callSlice('ont-multiallelic-chr20_2436835', 'ont', 2_436_835);
     expectConsistentRecords(vcf, reference, 'ont');
