@@ -123,7 +123,7 @@ function rulesOff(preset: AbstentionConfig): AbstentionConfig {
 }
 
 /** Our caller as `genomaic call` runs it (preset + the calibration's fitted thresholds), or with every rule off. */
-async function runOurs(platform: Platform, bam: string, regions: GenomicInterval[], calibration: CalibrationModel | null, thresholdsOff: boolean, name: string, withoutRules = false, modelDir?: string): Promise<{ vcf: string; seconds: number; result: CallResult }> {
+async function runOurs(platform: Platform, bam: string, regions: GenomicInterval[], calibration: CalibrationModel | null, thresholdsOff: boolean, name: string, { withoutRules = false, modelDir }: { withoutRules?: boolean; modelDir?: string } = {}): Promise<{ vcf: string; seconds: number; result: CallResult }> {
   let config = loadPlatformPreset(platform);
   if (calibration?.minGq !== undefined) config = { ...config, abstention: { ...config.abstention, minGq: calibration.minGq } };
   const byClass = withoutRules ? { snv: rulesOff(config.abstention), indel: rulesOff(config.abstention) } : abstentionByClass(config.abstention, calibration);
@@ -194,7 +194,7 @@ async function fitCalibration(platform: Platform): Promise<CalibrationModel> {
     const bam = await bamFor(platform, aligner);
     bams.push(bam.replace(`${REPO_ROOT}/`, ''));
     console.error(`[${platform}] fitting run on ${alignerName(platform, aligner)}'s BAM (no calibration, every rule and threshold off)`);
-    const run = await runOurs(platform, bam, FIT_REGIONS.map(interval), null, true, `ours.${platform}.${aligner}.fit`, true);
+    const run = await runOurs(platform, bam, FIT_REGIONS.map(interval), null, true, `ours.${platform}.${aligner}.fit`, { withoutRules: true });
     const report = await compare(run.vcf, trainBed, null, true);
     table.rows.push(...fitRows(report, run.result, aligner));
     table.truth.snv += report.metrics.SNP.truthTotal;
@@ -300,7 +300,7 @@ async function main(): Promise<void> {
       const byClass = abstentionByClass(loadPlatformPreset(platform).abstention, model);
       const thresholds = `SNV GQ ≥ ${byClass.snv.minGq}, indel GQ ≥ ${byClass.indel.minGq}, QUAL ≥ ${byClass.snv.minQual}${model.abstention ? ', fitted rules' : ''}`;
       // The product's default: the learned model genotypes the classes its preset names (the statistical rows below are `--statistical`).
-      const evalModel = await runOurs(platform, bam, [interval(EVAL_REGION)], model, false, `ours.${name}.model`, false, shippedModelDir());
+      const evalModel = await runOurs(platform, bam, [interval(EVAL_REGION)], model, false, `ours.${name}.model`, { modelDir: shippedModelDir() });
       const rows: [string, CompareReport, number][] = [
         [`GenomAIc, default (learned model ${SHIPPED_MODEL_ID}; ${thresholds})`, await compare(evalModel.vcf, evalBed, null), evalModel.seconds],
         [`GenomAIc --statistical (${thresholds})`, oursReport, evalOurs.seconds],

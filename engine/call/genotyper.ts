@@ -117,16 +117,7 @@ interface Locus {
   members: number[];
 }
 
-/**
- * Loci of a window: groups of candidates that overlap on the reference, and of indels whose
- * repeat tracts (≥ LOCUS_TRACT_MIN_LENGTH bp) overlap. Why the second: different lengths of
- * one repeat left-align to different anchors when they are not whole units (+3 and +4 in an
- * (AATA)n tract sit 4 bp apart), and as separate loci they do not compete: a read of the +4
- * that fits the +3 about as well counts for REF at the +4's locus, and each length gets its
- * own, overconfident GQ. As one multi-allelic locus the lengths are alleles of one genotype,
- * the best length wins and GQ falls when lengths are close (HipSTR/GATK STR genotyping does
- * the same per tract). SNVs still join a locus only by overlap.
- */
+/** Reference bases either side of a locus when its alleles are compared as homopolymer shadows. */
 const HOMOPOLYMER_FLANK = 12;
 const MIN_HOMOPOLYMER = 3;
 
@@ -144,6 +135,16 @@ export function isHomopolymerDeletion(longer: string, shorter: string): boolean 
   return end - start >= MIN_HOMOPOLYMER;
 }
 
+/**
+ * Loci of a window: groups of candidates that overlap on the reference, and of indels whose
+ * repeat tracts (≥ LOCUS_TRACT_MIN_LENGTH bp) overlap. Why the second: different lengths of
+ * one repeat left-align to different anchors when they are not whole units (+3 and +4 in an
+ * (AATA)n tract sit 4 bp apart), and as separate loci they do not compete: a read of the +4
+ * that fits the +3 about as well counts for REF at the +4's locus, and each length gets its
+ * own, overconfident GQ. As one multi-allelic locus the lengths are alleles of one genotype,
+ * the best length wins and GQ falls when lengths are close (HipSTR/GATK STR genotyping does
+ * the same per tract). SNVs still join a locus only by overlap.
+ */
 function lociOf(window: CallWindow, reference: string): Locus[] {
   const n = window.candidates.length;
   const spans = window.candidates.map((c) => {
@@ -418,8 +419,8 @@ export function genotypeWindow(
     // CONFLICTING_EVIDENCE, whatever the genotype says.
     const everyAllele = alleles.map((_, x) => x);
     const evaluated = assignReads(rows, readAlleleLikelihoods, everyAllele);
-    // A third allele one homopolymer base away from an allele of the genotype is that allele's
-    // commonest sequencing error (long reads), not a third haplotype: it does not count.
+    // A third allele one homopolymer base short of an allele of the genotype is that allele's
+    // commonest sequencing error (above all in long reads), not a third haplotype: it does not count.
     const flankOf = (allele: string): string => reference.slice(Math.max(0, locus.start - HOMOPOLYMER_FLANK), locus.start) + allele + reference.slice(locus.end, locus.end + HOMOPOLYMER_FLANK);
     const carriedContexts = [...new Set([genotype[0], genotype[1]])].map((x) => flankOf(alleles[x]!));
     const strongAlleles = evaluated.depths.filter((d, x) => d >= Math.max(config.minAltReads, 0.15 * rows.length) && (x === genotype[0] || x === genotype[1] || !carriedContexts.some((c) => isHomopolymerDeletion(c, flankOf(alleles[x]!))))).length;
