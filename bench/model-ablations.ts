@@ -32,7 +32,7 @@ import { fitAbstentionThresholds, type ThresholdFit } from '../engine/call/abste
 import { MODEL_GATE_KEYS, type LearnedGenotyperOptions } from '../engine/call/learned.js';
 import { openBamInput } from '../engine/call/bam-input.js';
 import { openCallReference } from '../engine/call/call-reference.js';
-import { buildPileup } from '../engine/call/pileup.js';
+import { tilePileupWithCandidates } from '../engine/call/tile-candidates.js';
 import type { GenomicInterval, Platform } from '../engine/call/types.js';
 import { compareVcfFiles } from '../engine/compare/compare.js';
 import { calibration as reliability, eceDifferenceInterval, type SitedCall } from '../engine/compare/metrics.js';
@@ -340,7 +340,7 @@ async function trainedEffectiveContext(checkpointDir: string, length: number): P
   const end = start + length;
   const reads = await bam.fetch(SUITE.contig, start - 500, end + 500);
   reads.sort((a, b) => a.start - b.start);
-  const pileup = buildPileup(reads, sequence, start - 500, end + 500, start, end, preset);
+  const pileup = tilePileupWithCandidates(reads, sequence, start - 500, end + 500, start, end, preset);
   const placed = placeCandidateColumns(pileup.candidates, start, end);
   const columns = pileupColumnsFromReads(reads, sequence, start, end, {
     platform: 'ont',

@@ -16,9 +16,7 @@ import { calibrateGq } from './calibration.js';
 import { decideAbstention } from './abstention.js';
 import type { LocusGenotype } from './genotyper.js';
 import { genotypeWindow } from './genotyper.js';
-import { buildPileup, compareCandidates } from './pileup.js';
-import { consensusIndelCandidates } from './indel-consensus.js';
-import { repeatLengthCandidates } from './repeat-alleles.js';
+import { tilePileupWithCandidates } from './tile-candidates.js';
 import { buildWindows, emissionTable } from './realign.js';
 import type { GenotypedWindow } from './phased-genotyping.js';
 import { regenotypePhased } from './phased-genotyping.js';
@@ -297,11 +295,7 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
         const reads = await bam.fetch(region.contig, fetchStart, fetchEnd);
         reads.sort((a, b) => a.start - b.start);
         regionReads += reads.filter((r) => r.end > cursor && r.start < tileEnd).length;
-        const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
-        // Longer indels that noisy reads scatter over many spellings, as one consensus allele each.
-        pileup.candidates = [...pileup.candidates, ...consensusIndelCandidates(pileup, reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), config)].sort(compareCandidates);
-        // Whole-unit length changes of repeats that the reads' alignments scatter over several indels.
-        pileup.candidates = [...pileup.candidates, ...repeatLengthCandidates(reads, sequence, cursor, Math.min(region.end, tileEnd + 1000), pileup.candidates, config)].sort(compareCandidates);
+        const pileup = tilePileupWithCandidates(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
         // Handed to the inference worker now; awaited once the statistical pass below is done.
         const pendingModelCalls: Promise<TileModelCalls> | null = learned ? modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config, options.abstentionByClass) : null;
         // Awaited below; until then a failure must not count as an unhandled rejection (it is rethrown there).

@@ -1,9 +1,10 @@
 /**
  * A `TrainingExampleSource` over the benchmark kit (bench/): the suite's simulated reads, aligned
  * by the kit, go through the caller's own code (engine/call `openBamInput`, the platform preset's
- * MAPQ / base-quality filters, `buildPileup` for candidates) into `pileupColumnsFromReads` and
- * `encodeTile`; labels come from the kit's diploid truth VCF. So the model learns from exactly
- * the evidence the caller would hand it at run time.
+ * MAPQ / base-quality filters, `tilePileupWithCandidates` for the tile loop's candidates, all
+ * three sources) into `pileupColumnsFromReads` and `encodeTile`; labels come from the kit's
+ * diploid truth VCF. So the model learns from exactly the evidence the caller would hand it at
+ * run time.
  *
  * The split comes from bench/regions.yaml and is enforced here, not only in the config: training
  * tiles come only from regions whose role is training, held-out tiles only from regions that are
@@ -23,7 +24,7 @@ import { REPO_ROOT } from '../../bench/report.js';
 import { openBamInput, type BamInput } from '../call/bam-input.js';
 import { openCallReference } from '../call/call-reference.js';
 import { configHash, loadPlatformPreset, type CallerConfig } from '../call/config.js';
-import { buildPileup } from '../call/pileup.js';
+import { tilePileupWithCandidates } from '../call/tile-candidates.js';
 import type { CandidateAllele, Platform } from '../call/types.js';
 import { readLines } from '../compare/text-lines.js';
 import { hashConfig } from '../util/canonical-json.js';
@@ -219,7 +220,7 @@ async function buildTiles(context: TileBuildContext, start: number, end: number,
   const fetchEnd = Math.min(sequence.length, end + margin);
   const reads = await bam.fetch(contig, fetchStart, fetchEnd);
   reads.sort((a, b) => a.start - b.start);
-  const pileup = buildPileup(reads, sequence, fetchStart, fetchEnd, start, end, preset);
+  const pileup = tilePileupWithCandidates(reads, sequence, fetchStart, fetchEnd, start, end, preset);
   const placed = placeCandidateColumns(pileup.candidates, start, end);
   const candidateAlleles = new Map([...placed].map(([position, entry]) => [position, entry.allele] as const));
   const columns = pileupColumnsFromReads(reads, sequence, start, end, {
