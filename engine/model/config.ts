@@ -40,6 +40,13 @@ export interface ModelArchitecture {
    * verdict instead of re-deriving it (docs/model.md, "Baseline skip"). Absent: off.
    */
   baselineSkip?: boolean;
+  /**
+   * Floor of a baseline likelihood before its log, so the skip adds at most −ln(floor) nats
+   * against a genotype. Absent: 1e-6 (the first checkpoints), which capped the evidence the
+   * skip carries at 13.8 nats: the model could not be surer than about 1e-6 however deep the
+   * reads, so its GQ stayed below the statistical genotyper's where every call is right.
+   */
+  baselineFloor?: number;
 }
 
 export interface TrainingSettings {
@@ -241,6 +248,7 @@ export function validateModelTrainingConfig(document: unknown, file: string): Mo
     expertHidden: m.integer('expertHidden', 1, 4096),
     backwardHorizon: m.integer('backwardHorizon', 8, 1_000_000),
     ...(m.has('baselineSkip') ? { baselineSkip: m.boolean('baselineSkip') } : {}),
+    ...(m.has('baselineFloor') ? { baselineFloor: m.number('baselineFloor', 1e-37, 0.1) } : {}),
   };
   m.finish();
   if (model.topK > model.experts.length) throw new ModelConfigError(file, 'model.topK', `must not exceed the number of experts (${model.experts.length})`);

@@ -48,19 +48,22 @@ export function defineMoe(store: ParameterStore, arch: ModelArchitecture): void 
   if (arch.baselineSkip) store.create('baseline.scale', [1], constant(1));
 }
 
-/** Floor of a baseline likelihood before its log (float32 features hold ~0 for PL in the hundreds). */
-const BASELINE_LIKELIHOOD_FLOOR = 1e-6;
+/**
+ * Floor of a baseline likelihood before its log when the architecture names none (float32
+ * features hold 0 for PL in the hundreds); see ModelArchitecture.baselineFloor.
+ */
+export const DEFAULT_BASELINE_FLOOR = 1e-6;
 
 /**
  * The statistical genotyper's log-likelihoods per position [batch, length, 3] from the baseline
  * channels of `features` [batch, length, FEATURE_COUNT]; 0 where a column has no verdict.
  */
-export function baselineLogLikelihoods(features: tf.Tensor3D): tf.Tensor3D {
+export function baselineLogLikelihoods(features: tf.Tensor3D, floor: number = DEFAULT_BASELINE_FLOOR): tf.Tensor3D {
   return tf.tidy(() => {
     const c = CHANNEL_INDEX;
     const present = features.slice([0, 0, c.baseline_present], [-1, -1, 1]);
     const likelihoods = features.slice([0, 0, c.baseline_hom_ref], [-1, -1, GENOTYPE_CLASS_COUNT]);
-    return tf.log(likelihoods.maximum(BASELINE_LIKELIHOOD_FLOOR)).mul(present) as tf.Tensor3D;
+    return tf.log(likelihoods.maximum(floor)).mul(present) as tf.Tensor3D;
   });
 }
 

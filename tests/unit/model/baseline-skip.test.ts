@@ -2,7 +2,8 @@
  * The baseline skip (architecture `baselineSkip`): the statistical genotyper's log-likelihoods,
  * times a learned scale, are added to every expert's logits, so the heads learn a correction
  * to the statistical verdict. Tested: the offset is exactly the scaled log-likelihoods where a
- * column has a verdict and nothing elsewhere; streaming keeps it (tile by tile equals the
+ * column has a verdict and nothing elsewhere; the floor before the log is the architecture's
+ * `baselineFloor`; streaming keeps it (tile by tile equals the
  * whole-sequence forward); a model without the skip refuses nothing and is unchanged; the
  * config key is validated.
  */
@@ -11,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenomeLtmMoe } from '../../../engine/model/model.js';
-import { runMoe, defineMoe } from '../../../engine/model/moe.js';
+import { baselineLogLikelihoods, runMoe, defineMoe } from '../../../engine/model/moe.js';
 import { ParameterStore } from '../../../engine/model/params.js';
 import { arrayFeatureSource, streamPredict } from '../../../engine/model/streaming.js';
 import { loadModelTrainingConfig, type ModelArchitecture } from '../../../engine/model/config.js';
@@ -81,6 +82,27 @@ describe('baseline skip', () => {
     model.dispose();
   });
 
+  it('floors each likelihood at model.baselineFloor (default 1e-6) before its log', () => {
+    const c = CHANNEL_INDEX;
+    const features = new Float32Array(2 * FEATURE_COUNT);
+    // A deep hom-alt verdict (PL of hundreds against hom-ref) and a column without a verdict.
+    features[c.baseline_present] = 1;
+    features[c.baseline_hom_ref] = 1e-25;
+    features[c.baseline_het] = 1e-12;
+    features[c.baseline_hom_alt] = 1;
+    const x = tf.tensor3d(features, [1, 2, FEATURE_COUNT]);
+    const byDefault = baselineLogLikelihoods(x).arraySync()[0]!;
+    const deep = baselineLogLikelihoods(x, 1e-30).arraySync()[0]!;
+    expect(byDefault[0]![0]!).toBeCloseTo(Math.log(1e-6), 4);
+    expect(byDefault[0]![1]!).toBeCloseTo(Math.log(1e-6), 4);
+    // float32 holds 1e-25 and 1e-12 to ~7 digits; the floor of 1e-30 leaves them as they are.
+    expect(deep[0]![0]!).toBeCloseTo(Math.log(1e-25), 3);
+    expect(deep[0]![1]!).toBeCloseTo(Math.log(1e-12), 3);
+    expect(deep[0]![2]!).toBeCloseTo(0, 6);
+    expect(deep[1]!.every((v) => v === 0)).toBe(true);
+    tf.dispose(x);
+  });
+
   it('streams tile by tile to the whole-sequence result', async () => {
     const model = GenomeLtmMoe.create(withSkip, 11);
     model.store.get('baseline.scale').assign(tf.tensor1d([1.3]));
@@ -109,6 +131,9 @@ describe('baseline skip', () => {
       expect(loadModelTrainingConfig(write('  baselineSkip: true')).model.baselineSkip).toBe(true);
       expect(loadModelTrainingConfig(write('  # none')).model.baselineSkip).toBeUndefined();
       expect(() => loadModelTrainingConfig(write('  baselineSkip: 1'))).toThrow(/model\.baselineSkip: must be true or false/);
+      expect(loadModelTrainingConfig(write('  baselineFloor: 1.0e-30')).model.baselineFloor).toBe(1e-30);
+      expect(loadModelTrainingConfig(write('  # none')).model.baselineFloor).toBeUndefined();
+      expect(() => loadModelTrainingConfig(write('  baselineFloor: 0.5'))).toThrow(/model\.baselineFloor/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
