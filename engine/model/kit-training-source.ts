@@ -409,7 +409,8 @@ export async function openKitTrainingSource(settings: KitDataSettings, options: 
     }),
   );
   const dataHash = hashConfig({
-    generator: 'genomaic-kit-pileup/2',
+    // The version of how tiles are built from these inputs: 3 since the candidates are the caller tile loop's (tile-candidates.ts).
+    generator: 'genomaic-kit-pileup/3',
     featureSchema: FEATURE_SCHEMA_VERSION,
     datasets: records,
     regions: { training: training.map(regionRecord), heldOut: heldOut.map(regionRecord) },
