@@ -66,6 +66,8 @@ interface RawSuite {
   coverage?: unknown;
   platforms?: unknown;
   seed?: unknown;
+  /** The truth sample of this suite, when not the file's `truth.sample`. */
+  sample?: unknown;
   freebayes?: unknown;
   sv?: { platforms?: unknown; deletionsAndInsertions?: unknown; duplications?: unknown; inversions?: unknown };
 }
@@ -114,9 +116,10 @@ export function loadSuite(name: string, path = REGIONS_FILE): SuiteConfig {
     if (!simulate.includes(r)) fail(`suite ${name} evaluates ${r.name} without simulating it`);
   }
   const contig = raw.reference?.contig;
-  const sample = raw.truth?.sample;
+  // A suite may simulate another sample of the panel: new genotypes over the same regions.
+  const sample = suite.sample ?? raw.truth?.sample;
   if (typeof contig !== 'string') fail('reference.contig must be a string');
-  if (typeof sample !== 'string') fail('truth.sample must be a string');
+  if (typeof sample !== 'string') fail(suite.sample === undefined ? 'truth.sample must be a string' : `suite ${name}.sample must be a string`);
   return {
     name,
     description: typeof suite.description === 'string' ? suite.description : '',

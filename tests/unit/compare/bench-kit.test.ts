@@ -53,6 +53,20 @@ describe('regions', () => {
     expect(() => loadSuite('s', file)).toThrow(/suite s\.evaluate must list region names \(write evaluate: \[\] for a data-only suite\)/);
     writeFileSync(file, suite('    evaluate: [t]\n'));
     expect(() => loadSuite('s', file)).toThrow(/evaluates on t, whose role is training/);
+    // A suite may name its own sample of the panel; the file's truth.sample is the default.
+    writeFileSync(file, suite('    evaluate: []\n'));
+    expect(loadSuite('s', file).sample).toBe('S');
+    writeFileSync(file, suite('    evaluate: []\n    sample: HG00097\n'));
+    expect(loadSuite('s', file).sample).toBe('HG00097');
+    writeFileSync(file, suite('    evaluate: []\n    sample: 7\n'));
+    expect(() => loadSuite('s', file)).toThrow(/suite s\.sample must be a string/);
+  });
+
+  it('simulates other samples of the panel in the training suites train3 and train4, and only there', () => {
+    expect(loadSuite('train3').sample).toBe('HG00097');
+    expect(loadSuite('train4').sample).toBe('HG00099');
+    for (const name of ['small', 'large', 'train2', 'calib3', 'calib4', 'calib5']) expect(loadSuite(name).sample).toBe('HG00096');
+    for (const name of ['train3', 'train4']) expect(loadSuite(name).evaluate).toEqual([]);
   });
 
   it('splits evaluation regions into one chunk per thread for parallel calling', () => {
