@@ -52,7 +52,7 @@ export function defineMoe(store: ParameterStore, arch: ModelArchitecture): void 
  * Floor of a baseline likelihood before its log when the architecture names none (float32
  * features hold 0 for PL in the hundreds); see ModelArchitecture.baselineFloor.
  */
-export const DEFAULT_BASELINE_FLOOR = 1e-6;
+const DEFAULT_BASELINE_FLOOR = 1e-6;
 
 /**
  * The statistical genotyper's log-likelihoods per position [batch, length, 3] from the baseline
