@@ -47,7 +47,20 @@ export interface ModelArchitecture {
    * reads, so its GQ stayed below the statistical genotyper's where every call is right.
    */
   baselineFloor?: number;
+  /**
+   * The skip's scale per candidate class (the column's `baseline_indel` channel): `learned`
+   * trains it (from 1), `fixed` holds it at 1. Absent: one learned scale for both classes (the
+   * first checkpoints). A shared scale is pulled by every class's loss: on four simulations it
+   * shrank to 0.53, and the platform-errors expert then overruled ~12 nats of statistical het
+   * evidence at ONT SNVs in repeats, while only the indel verdict gained from leaving the
+   * statistical likelihoods (docs/model.md, "Baseline skip").
+   */
+  baselineScale?: BaselineScaleSettings;
 }
+
+export type BaselineScaleMode = 'learned' | 'fixed';
+export const BASELINE_SCALE_CLASSES = ['snv', 'indel'] as const;
+export type BaselineScaleSettings = Record<(typeof BASELINE_SCALE_CLASSES)[number], BaselineScaleMode>;
 
 export interface TrainingSettings {
   steps: number;
@@ -226,6 +239,13 @@ class Section {
   }
 }
 
+function baselineScaleSettings(section: Section): BaselineScaleSettings {
+  const modes = ['learned', 'fixed'] as const;
+  const settings: BaselineScaleSettings = { snv: section.choice('snv', modes), indel: section.choice('indel', modes) };
+  section.finish();
+  return settings;
+}
+
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** Validates a parsed config document; `file` names it in errors. */
@@ -249,8 +269,10 @@ export function validateModelTrainingConfig(document: unknown, file: string): Mo
     backwardHorizon: m.integer('backwardHorizon', 8, 1_000_000),
     ...(m.has('baselineSkip') ? { baselineSkip: m.boolean('baselineSkip') } : {}),
     ...(m.has('baselineFloor') ? { baselineFloor: m.number('baselineFloor', 1e-37, 0.1) } : {}),
+    ...(m.has('baselineScale') ? { baselineScale: baselineScaleSettings(m.section('baselineScale')) } : {}),
   };
   m.finish();
+  if (model.baselineScale && !model.baselineSkip) throw new ModelConfigError(file, 'model.baselineScale', 'scales the baseline skip, so it needs model.baselineSkip: true');
   if (model.topK > model.experts.length) throw new ModelConfigError(file, 'model.topK', `must not exceed the number of experts (${model.experts.length})`);
 
   const t = root.section('training');

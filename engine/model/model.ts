@@ -64,7 +64,7 @@ export class GenomeLtmMoe {
 
   /** The MoE heads on backbone output for the rows of `features` (streaming calls this on each tile's rows). */
   heads(hidden: tf.Tensor3D, features: tf.Tensor3D): MoeOutput {
-    return tf.tidy(() => runMoe(this.store, this.architecture, hidden, this.architecture.baselineSkip ? baselineLogLikelihoods(features, this.architecture.baselineFloor) : undefined));
+    return tf.tidy(() => runMoe(this.store, this.architecture, hidden, this.architecture.baselineSkip ? baselineLogLikelihoods(features, this.architecture.baselineFloor) : undefined, features));
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@
  * to another expert in the verifier costs nothing: its logits are already there.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelArchitecture } from './config.js';
+import { BASELINE_SCALE_CLASSES, type ModelArchitecture } from './config.js';
 import type { ParameterStore } from './params.js';
 import { constant, glorot } from './params.js';
 import { CHANNEL_INDEX, contextSpeciality, FEATURE_COUNT } from './features.js';
@@ -45,7 +45,27 @@ export function defineMoe(store: ParameterStore, arch: ModelArchitecture): void 
   store.create('experts.w2', [experts, expertHidden, GENOTYPE_CLASS_COUNT], glorot(expertHidden, GENOTYPE_CLASS_COUNT));
   store.create('experts.b2', [experts, 1, GENOTYPE_CLASS_COUNT], constant(0));
   // Starts at 1: an untrained model's genotype follows the statistical likelihoods.
-  if (arch.baselineSkip) store.create('baseline.scale', [1], constant(1));
+  if (!arch.baselineSkip) return;
+  if (!arch.baselineScale) {
+    store.create('baseline.scale', [1], constant(1));
+    return;
+  }
+  for (const kind of BASELINE_SCALE_CLASSES) {
+    if (arch.baselineScale[kind] === 'learned') store.create(`baseline.scale.${kind}`, [1], constant(1));
+  }
+}
+
+/**
+ * The skip's scale per position [batch·length, 1, 1]: one learned scalar, or (with
+ * `baselineScale`) the SNV or indel scale by the column's `baseline_indel` channel, 1 where
+ * that class's scale is fixed. Columns without a verdict add 0 whatever their scale.
+ */
+function baselineScaleOf(store: ParameterStore, arch: ModelArchitecture, features: tf.Tensor3D | undefined, positions: number): tf.Tensor {
+  if (!arch.baselineScale) return store.get('baseline.scale');
+  const scaleOf = (kind: (typeof BASELINE_SCALE_CLASSES)[number]): tf.Tensor => (arch.baselineScale![kind] === 'learned' ? store.get(`baseline.scale.${kind}`) : tf.scalar(1));
+  if (!features) throw new Error('runMoe: a per-class baseline scale needs the features (their baseline_indel channel)');
+  const isIndel = features.slice([0, 0, CHANNEL_INDEX.baseline_indel], [-1, -1, 1]).reshape([positions, 1, 1]);
+  return scaleOf('indel').mul(isIndel).add(scaleOf('snv').mul(tf.scalar(1).sub(isIndel)));
 }
 
 /**
@@ -101,9 +121,10 @@ export function loadBalancingLoss(routerProbabilities: tf.Tensor, routeMask: tf.
 
 /**
  * Runs router and experts over `hidden` [batch, length, dModel]. With `baselineSkip`, `baseline`
- * ([batch, length, 3], `baselineLogLikelihoods`) is added to every expert's logits, scaled.
+ * ([batch, length, 3], `baselineLogLikelihoods`) is added to every expert's logits, scaled;
+ * a per-class scale (`baselineScale`) reads the class from `features`.
  */
-export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: tf.Tensor3D, baseline?: tf.Tensor3D): MoeOutput {
+export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: tf.Tensor3D, baseline?: tf.Tensor3D, features?: tf.Tensor3D): MoeOutput {
   return tf.tidy(() => {
     const [batch, length, dModel] = hidden.shape;
     const experts = arch.experts.length;
@@ -120,7 +141,8 @@ export function runMoe(store: ParameterStore, arch: ModelArchitecture, hidden: t
     let expertLogitsFlat = tf.matMul(perExpert, store.get('experts.w2')).add(store.get('experts.b2')).transpose([1, 0, 2]); // [BT, E, 3]
     if (arch.baselineSkip) {
       if (!baseline) throw new Error('runMoe: the architecture adds the baseline verdict, but none was given');
-      expertLogitsFlat = expertLogitsFlat.add(baseline.reshape([batch * length, 1, GENOTYPE_CLASS_COUNT]).mul(store.get('baseline.scale')));
+      const scale = baselineScaleOf(store, arch, features, batch * length);
+      expertLogitsFlat = expertLogitsFlat.add(baseline.reshape([batch * length, 1, GENOTYPE_CLASS_COUNT]).mul(scale));
     }
     const logits = expertLogitsFlat.mul(routeWeights.expandDims(2)).sum(1);
 

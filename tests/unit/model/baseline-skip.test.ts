@@ -3,7 +3,8 @@
  * times a learned scale, are added to every expert's logits, so the heads learn a correction
  * to the statistical verdict. Tested: the offset is exactly the scaled log-likelihoods where a
  * column has a verdict and nothing elsewhere; the floor before the log is the architecture's
- * `baselineFloor`; streaming keeps it (tile by tile equals the
+ * `baselineFloor`; `baselineScale` scales SNV and indel verdicts apart (a fixed class at 1, not a
+ * parameter); streaming keeps it (tile by tile equals the
  * whole-sequence forward); a model without the skip refuses nothing and is unchanged; the
  * config key is validated.
  */
@@ -82,6 +83,46 @@ describe('baseline skip', () => {
     model.dispose();
   });
 
+  it('scales SNV and indel verdicts separately with model.baselineScale, a fixed class at 1', () => {
+    const perClass: ModelArchitecture = { ...withSkip, baselineScale: { snv: 'fixed', indel: 'learned' } };
+    const features = featuresWithVerdicts();
+    // Every sixth column's verdict is about an indel, the other verdicts about SNVs.
+    for (let i = 0; i < length; i += 6) features[i * FEATURE_COUNT + CHANNEL_INDEX.baseline_indel] = 1;
+    for (let i = 3; i < length; i += 6) features[i * FEATURE_COUNT + CHANNEL_INDEX.baseline_indel] = 0;
+    const x = tf.tensor3d(features, [1, length, FEATURE_COUNT]);
+    const hidden = tf.tensor3d(randomArray(new SeededRandom(7), length * base.dModel), [1, length, base.dModel]);
+    const plain = new ParameterStore(new SeededRandom(1));
+    defineMoe(plain, base);
+    const scaled = new ParameterStore(new SeededRandom(1));
+    defineMoe(scaled, perClass);
+    // Only the learned class is a parameter: the fixed one gets no gradient because it is none.
+    expect(scaled.names().filter((name) => name.startsWith('baseline'))).toEqual(['baseline.scale.indel']);
+    scaled.get('baseline.scale.indel').assign(tf.tensor1d([0.4]));
+    const logLikelihoods = baselineLogLikelihoods(x, 1e-30);
+    const a = runMoe(plain, base, hidden);
+    const b = runMoe(scaled, perClass, hidden, logLikelihoods, x);
+    const expertA = a.expertLogits.arraySync()[0]!;
+    const expertB = b.expertLogits.arraySync()[0]!;
+    for (let i = 0; i < length; i++) {
+      const scale = i % 6 === 0 ? 0.4 : 1;
+      for (let k = 0; k < 3; k++) {
+        const lik = features[i * FEATURE_COUNT + CHANNEL_INDEX.baseline_hom_ref + k]!;
+        const offset = i % 3 === 0 ? scale * Math.log(lik) : 0;
+        expect(expertB[i]![2]![k]! - expertA[i]![2]![k]!).toBeCloseTo(offset, 2);
+      }
+    }
+    expect(() => runMoe(scaled, perClass, hidden, logLikelihoods)).toThrow(/baseline_indel/);
+    // The whole model hands its features to the heads, and defines only the learned scale.
+    const model = GenomeLtmMoe.create(perClass, 3);
+    expect(model.store.names().filter((name) => name.startsWith('baseline'))).toEqual(['baseline.scale.indel']);
+    const out = model.forward(x);
+    expect(out.logits.shape).toEqual([1, length, 3]);
+    tf.dispose([x, hidden, logLikelihoods, ...Object.values(a), ...Object.values(b), ...Object.values(out)]);
+    plain.dispose();
+    scaled.dispose();
+    model.dispose();
+  });
+
   it('floors each likelihood at model.baselineFloor (default 1e-6) before its log', () => {
     const c = CHANNEL_INDEX;
     const features = new Float32Array(2 * FEATURE_COUNT);
@@ -134,6 +175,12 @@ describe('baseline skip', () => {
       expect(loadModelTrainingConfig(write('  baselineFloor: 1.0e-30')).model.baselineFloor).toBe(1e-30);
       expect(loadModelTrainingConfig(write('  # none')).model.baselineFloor).toBeUndefined();
       expect(() => loadModelTrainingConfig(write('  baselineFloor: 0.5'))).toThrow(/model\.baselineFloor/);
+      expect(loadModelTrainingConfig(write('  baselineSkip: true\n  baselineScale: {snv: fixed, indel: learned}')).model.baselineScale).toEqual({ snv: 'fixed', indel: 'learned' });
+      expect(loadModelTrainingConfig(write('  baselineSkip: true')).model.baselineScale).toBeUndefined();
+      expect(() => loadModelTrainingConfig(write('  baselineScale: {snv: fixed, indel: learned}'))).toThrow(/model\.baselineScale: .*needs model\.baselineSkip/);
+      expect(() => loadModelTrainingConfig(write('  baselineSkip: true\n  baselineScale: {snv: frozen, indel: learned}'))).toThrow(/model\.baselineScale\.snv: must be one of learned, fixed/);
+      expect(() => loadModelTrainingConfig(write('  baselineSkip: true\n  baselineScale: {snv: fixed}'))).toThrow(/model\.baselineScale\.indel/);
+      expect(() => loadModelTrainingConfig(write('  baselineSkip: true\n  baselineScale: {snv: fixed, indel: learned, sv: fixed}'))).toThrow(/model\.baselineScale\.sv: is not a known setting/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
