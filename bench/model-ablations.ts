@@ -41,6 +41,7 @@ import { writeCallOutputs } from '../engine/export/write-calls.js';
 import { selectBackend } from '../engine/model/backend.js';
 import { baselineEvidenceByColumn, placeCandidateColumns } from '../engine/model/baseline-evidence.js';
 import { loadCheckpoint } from '../engine/model/checkpoint.js';
+import { kitDatasets, type ModelTrainingConfig } from '../engine/model/config.js';
 import { measureEffectiveContext } from '../engine/model/effective-context.js';
 import { encodeTile } from '../engine/model/features.js';
 import { saveModelGqCalibration, GQ_CALIBRATION_SCHEMA, type ModelGqCalibration } from '../engine/model/gq-calibration.js';
@@ -442,6 +443,13 @@ async function renderSection(): Promise<void> {
   else writeBenchmarkSection('model-ablations', markdown);
 }
 
+/** "train-2m of N simulations (suites a, b…)", from the checkpoint's own training config. */
+function describeTrainingData(config: ModelTrainingConfig): string {
+  if (config.data.source !== 'kit') return 'synthetic pileups';
+  const suites = kitDatasets(config.data);
+  return `${config.data.trainingRegions.join(', ')} of ${suites.length} simulation${suites.length === 1 ? '' : 's'} (suite${suites.length === 1 ? '' : 's'} ${suites.join(', ')})`;
+}
+
 async function render(where: RegionSet, outcomes: Map<Platform, AblationRow[]>, context: ReturnType<typeof measureEffectiveContext>): Promise<string> {
   const { manifest, model } = await loadCheckpoint(values.checkpoint);
   model.dispose();
@@ -452,7 +460,7 @@ async function render(where: RegionSet, outcomes: Map<Platform, AblationRow[]>, 
   lines.push('');
   lines.push(`Measured ${date} by \`npx tsx bench/model-ablations.ts --ablations${values.dense ? ` --dense ${relative(REPO_ROOT, values.dense)}` : ''}\` (the three platforms one after another), then \`--render\`, on ${describeMachine()}; TensorFlow.js backend ${backend.backend}. GenomAIc ${appVersion()}, model \`${manifest.modelId}\` (weights ${manifest.weights.sha256.slice(0, 12)}…, feature schema ${manifest.featureSchema.version}).`);
   if (values['code-note']) lines.push(values['code-note']);
-  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on train-2m of two simulations (suites large and train2), and its GQ calibration and thresholds were fitted on calib-3m of ${CALIBRATION_SUITES.length} (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds): the model row is the default, the statistical row \`--statistical\`, the others ablations of the model. The "seconds" column is wall time on this shared machine, one run at a time (the model's forward pass in an inference worker beside the statistical pass). ECE differences come with a paired bootstrap interval (sites resampled, 2,000 replicates): with no or one wrong call in a class, a difference inside it is not measurable.`);
+  lines.push(`Data: simulation (kit suite ${SUITE.name}, ${SUITE.sample}'s 1000 Genomes genotypes over GRCh37 chr20, seed ${SUITE.seed}), the kit's peer BAMs (Illumina bwa mem, HiFi and ONT minimap2). Evaluation region${where.parts.length > 1 ? 's' : ''} ${describeSet(where)} only, pooled (${where.parts.reduce((t, r) => t + r.end - r.start + 1, 0).toLocaleString('en-US')} bp): the model trained on ${describeTrainingData(manifest.config)}, and its GQ calibration and thresholds were fitted on calib-3m of ${CALIBRATION_SUITES.length} (${CALIBRATION_SUITES.map((name) => { const suite = name === SUITE.name ? SUITE : loadSuite(name); return `suite ${suite.name}, seed ${suite.seed}`; }).join('; ')}); nothing was tuned here. PASS calls, haplotype-aware comparison (\`compareVcfFiles\`); ECE is the expected calibration error of GQ over each class's PASS call atoms (the comparator's bins). Every row is \`callVariants\` as \`genomaic call\` runs it (preset, shipped statistical calibration and per-class thresholds): the model row is the default, the statistical row \`--statistical\`, the others ablations of the model. The "seconds" column is wall time on this shared machine, one run at a time (the model's forward pass in an inference worker beside the statistical pass). ECE differences come with a paired bootstrap interval (sites resampled, 2,000 replicates): with no or one wrong call in a class, a difference inside it is not measurable.`);
   lines.push('');
   for (const [platform, rows] of outcomes) {
     lines.push(`### ${platform} (${PEER_ALIGNER[platform]})`);
