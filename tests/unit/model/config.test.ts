@@ -3,7 +3,7 @@
  * the load and name the file and the key. The shipped configs must themselves load.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify, parse } from 'yaml';
@@ -39,6 +39,13 @@ describe('model configs', () => {
     expect(tiny.modelId).toBe('genomeltm-moe-tiny');
     const standard = loadModelTrainingConfig(join(CONFIGS, 'default.yaml'));
     expect(standard.model.experts).toEqual(['repeats', 'gc-extremes', 'platform-errors', 'unique']);
+  });
+
+  it('loads every config in configs/model (shipped, ablation and experiment)', () => {
+    const files = readdirSync(CONFIGS).filter((name) => name.endsWith('.yaml'));
+    expect(files).toContain('kit-small.yaml');
+    for (const name of files) expect(loadModelTrainingConfig(join(CONFIGS, name)).modelId, name).toMatch(/^genomeltm-/);
+    expect(loadModelTrainingConfig(join(CONFIGS, 'kit-small-four-suites.yaml')).model.baselineScale).toEqual({ snv: 'fixed', indel: 'learned' });
   });
 
   it('names the file and the key of an unknown setting', () => {
