@@ -8,18 +8,16 @@
  * finished in that tile even when it reaches into the next, and the next tile starts after
  * it, so no candidate is genotyped twice.
  */
-import type { AbstainReason, AbstentionInterval, AlignedRead, CallRecord, GenomicInterval, Platform } from './types.js';
+import type { AbstainReason, AbstentionInterval, CallRecord, GenomicInterval, Platform } from './types.js';
 import type { AbstentionConfig, CallerConfig } from './config.js';
 import { configHash } from './config.js';
 import type { CalibrationModel } from './calibration.js';
 import { calibrateGq } from './calibration.js';
 import { decideAbstention } from './abstention.js';
 import type { LocusGenotype } from './genotyper.js';
-import { genotypeWindow } from './genotyper.js';
 import { tilePileupWithCandidates } from './tile-candidates.js';
-import { buildWindows, emissionTable } from './realign.js';
 import type { GenotypedWindow } from './phased-genotyping.js';
-import { regenotypePhased } from './phased-genotyping.js';
+import { genotypeCandidateWindows } from './phased-genotyping.js';
 import type { BamInput } from './bam-input.js';
 import { openBamInput } from './bam-input.js';
 import type { CallReference } from './call-reference.js';
@@ -236,18 +234,6 @@ function toRecord(contig: string, statLocus: LocusGenotype, baseConfig: CallerCo
   };
 }
 
-/** Reads sorted by start; yields, for each window in order, the reads overlapping it (sweep). */
-class ActiveReads {
-  private next = 0;
-  private active: AlignedRead[] = [];
-  constructor(private readonly reads: readonly AlignedRead[]) {}
-  overlapping(start: number, end: number): AlignedRead[] {
-    while (this.next < this.reads.length && this.reads[this.next]!.start < end) this.active.push(this.reads[this.next++]!);
-    this.active = this.active.filter((r) => r.end > start);
-    return this.active.filter((r) => r.start < end);
-  }
-}
-
 export async function callVariants(options: CallOptions): Promise<CallResult> {
   const { config } = options;
   const reference = await openCallReference(options.referencePath);
@@ -268,7 +254,6 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
   const contigs: ContigInfo[] = [];
   for (const c of reference.contigs) contigs.push({ name: c.name, length: c.length, md5: calledContigs.includes(c.name) || reference.contigs.length <= 100 ? await reference.md5(c.name) : '' });
 
-  const emissions = emissionTable(config.errorModel);
   const records: CallRecord[] = [];
   const abstentions: AbstentionInterval[] = [];
   const warnings: string[] = [];
@@ -296,24 +281,25 @@ export async function callVariants(options: CallOptions): Promise<CallResult> {
         reads.sort((a, b) => a.start - b.start);
         regionReads += reads.filter((r) => r.end > cursor && r.start < tileEnd).length;
         const pileup = tilePileupWithCandidates(reads, sequence, fetchStart, fetchEnd, cursor, Math.min(region.end, tileEnd + 1000), config);
-        // Handed to the inference worker now; awaited once the statistical pass below is done.
-        const pendingModelCalls: Promise<TileModelCalls> | null = learned ? modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config, options.abstentionByClass) : null;
+        // Every window of the fetched span is genotyped and phased together: the windows past
+        // the tile's end give the phased pass their markers (the next tile genotypes them again
+        // for its own records), and the model's statistical verdict is read from the same pass
+        // (baseline-evidence.ts, as in training) instead of a second genotyping of the tile.
+        const allWindows = genotypeCandidateWindows(pileup.candidates, reads, sequence, config);
+        // Handed to the inference worker now; awaited when the next tile's statistical pass is done.
+        const pendingModelCalls: Promise<TileModelCalls> | null = learned ? modelCallsForTile(learned, reads, sequence, fetchStart, fetchEnd, pileup.candidates, config, options.abstentionByClass, allWindows) : null;
         // Awaited below; until then a failure must not count as an unhandled rejection (it is rethrown there).
         pendingModelCalls?.catch(() => undefined);
-        const windows = buildWindows(pileup.candidates, sequence, config);
-        const active = new ActiveReads(reads);
-        const candidatePositions = new Set(pileup.candidates.map((c) => c.pos));
         let nextCursor = tileEnd;
         const genotyped: GenotypedWindow[] = [];
-        for (const window of windows) {
+        for (const entry of allWindows) {
+          const { window } = entry;
           const firstPos = Math.min(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
           if (firstPos >= tileEnd && tileEnd < region.end) break;
           const lastPos = Math.max(...window.candidates.map((c) => c.pos), ...window.dropped.map((c) => c.pos));
           nextCursor = Math.max(nextCursor, lastPos + 1);
-          const windowReads = active.overlapping(window.start - config.flank, window.end + config.flank);
-          genotyped.push({ window, reads: windowReads, loci: genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions) });
+          genotyped.push(entry);
         }
-        regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
         nextCursor = Math.min(region.end, nextCursor);
         const tileStart = cursor;
         const tileNext = nextCursor;

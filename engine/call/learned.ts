@@ -21,7 +21,8 @@ import { repeatTractAt } from './repeats.js';
 import { RULE_OFF } from './abstention.js';
 // Plain functions over the caller's reads (no tfjs): safe to import eagerly.
 import { candidateColumnAllele, pileupColumnsFromReads } from '../model/pileup-columns.js';
-import { baselineEvidenceByColumn, modelCandidateOfLocus, placeCandidateColumns } from '../model/baseline-evidence.js';
+import { baselineEvidenceByColumn, baselineEvidenceFromWindows, modelCandidateOfLocus, placeCandidateColumns } from '../model/baseline-evidence.js';
+import type { GenotypedWindow } from './phased-genotyping.js';
 import type { LocusGenotype } from './genotyper.js';
 import type { GenomeLtmMoe } from '../model/model.js';
 import type { InferencePool } from '../model/inference-pool.js';
@@ -226,8 +227,12 @@ export function recordCalibration(
  * same column stays statistical. `abstentionByClass` is the run's per-class settings, which the
  * verifier's evidence checks use as the caller's rules do.
  *
+ * `genotyped`: the tile's windows as `genotypeCandidateWindows` genotyped them, when the caller
+ * has them already (its statistical records come from the same pass); without it they are
+ * genotyped here.
+ *
  * Not async on purpose: the columns are encoded and the forward pass handed to the inference
- * worker before this returns, so the caller's statistical pass overlaps it.
+ * worker before this returns, so the caller's next tile overlaps it.
  */
 export function modelCallsForTile(
   learned: LearnedGenotyper,
@@ -238,10 +243,11 @@ export function modelCallsForTile(
   candidates: readonly CandidateAllele[],
   config: CallerConfig,
   abstentionByClass?: Partial<Record<CalibrationClass, AbstentionConfig>>,
+  genotyped?: readonly GenotypedWindow[],
 ): Promise<TileModelCalls> {
   const placed = placeCandidateColumns(candidates, fetchStart, fetchEnd);
   if (placed.size === 0) return Promise.resolve(new Map());
-  const baselines = baselineEvidenceByColumn(placed, candidates, reads, sequence, config);
+  const baselines = genotyped ? baselineEvidenceFromWindows(placed, genotyped, sequence) : baselineEvidenceByColumn(placed, candidates, reads, sequence, config);
   const candidateAlleles = new Map<number, Allele>();
   const sites: CandidateSite[] = [];
   for (const [position, entry] of placed) {

@@ -7,9 +7,10 @@ import type { CallerConfig } from './config.js';
 import type { LocusGenotype } from './genotyper.js';
 import { genotypeWindow } from './genotyper.js';
 import type { CallWindow, EmissionTable } from './realign.js';
+import { buildWindows, emissionTable } from './realign.js';
 import type { PhaseMarker } from './read-phasing.js';
 import { ReadPhasing } from './read-phasing.js';
-import type { AlignedRead } from './types.js';
+import type { AlignedRead, CandidateAllele } from './types.js';
 
 export interface GenotypedWindow {
   window: CallWindow;
@@ -65,3 +66,34 @@ export function regenotypePhased(
   }
 }
 
+/**
+ * A tile's statistical genotyping: every window of the candidates with the reads overlapping it
+ * and its flanks, then the phased second pass over all of them. `reads` must be sorted by start.
+ * The caller's tile loop takes its records from the windows before the tile's end (the windows
+ * past it still give the phased pass their markers), and the learned model's statistical verdict
+ * (engine/model/baseline-evidence.ts) is read from the same result, in training as at run time.
+ */
+export function genotypeCandidateWindows(
+  candidates: readonly CandidateAllele[],
+  reads: readonly AlignedRead[],
+  sequence: string,
+  config: CallerConfig,
+): GenotypedWindow[] {
+  const emissions = emissionTable(config.errorModel);
+  const candidatePositions = new Set(candidates.map((c) => c.pos));
+  // Windows come in order; sweep the sorted reads once. Every window is genotyped: the phased
+  // pass takes its markers from all of them.
+  let next = 0;
+  let active: AlignedRead[] = [];
+  const genotyped: GenotypedWindow[] = [];
+  for (const window of buildWindows(candidates, sequence, config)) {
+    const from = window.start - config.flank;
+    const to = window.end + config.flank;
+    while (next < reads.length && reads[next]!.start < to) active.push(reads[next++]!);
+    active = active.filter((r) => r.end > from);
+    const windowReads = active.filter((r) => r.start < to);
+    genotyped.push({ window, reads: windowReads, loci: genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions) });
+  }
+  regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
+  return genotyped;
+}

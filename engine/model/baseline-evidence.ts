@@ -2,20 +2,18 @@
  * The statistical genotyper's verdict per candidate column, as model input (features.ts
  * `BaselineGenotypeEvidence`), and the one rule for which candidate a column stands for.
  *
- * Training (kit-training-source.ts) and inference (engine/call/learned.ts) both call these two
- * functions on the caller's own pileup candidates, so the model sees at run time exactly the
- * evidence it was trained on. The windows and the reads per window are chosen as in the
- * caller's tile loop (engine/call/caller.ts: `buildWindows`, reads overlapping the window and
- * its flanks, `genotypeWindow` with the tile's candidate positions, then the phased second
- * pass where the preset phases reads), so the numbers are the ones the statistical genotyper
- * reports for the same locus.
+ * Training (kit-training-source.ts) and inference (engine/call/learned.ts) both read it from
+ * the caller's own tile genotyping (`genotypeCandidateWindows`, engine/call/phased-genotyping.ts:
+ * every window of the tile's candidates, then the phased second pass where the preset phases
+ * reads) on the caller's own pileup candidates, so the model sees at run time exactly the
+ * evidence it was trained on, and the numbers are the ones the statistical genotyper reports for
+ * the same locus. At run time the caller hands over the windows it genotyped for its records.
  */
 import type { CallerConfig } from '../call/config.js';
-import { genotypeWindow, type LocusGenotype } from '../call/genotyper.js';
+import type { LocusGenotype } from '../call/genotyper.js';
 import { leftAlign } from '../export/normalize.js';
 import type { GenotypedWindow } from '../call/phased-genotyping.js';
-import { regenotypePhased } from '../call/phased-genotyping.js';
-import { buildWindows, emissionTable } from '../call/realign.js';
+import { genotypeCandidateWindows } from '../call/phased-genotyping.js';
 import type { AlignedRead, CandidateAllele } from '../call/types.js';
 import { likelihoodsFromPl, type Allele, type BaselineGenotypeEvidence } from './features.js';
 import { candidateColumnAllele } from './pileup-columns.js';
@@ -64,38 +62,19 @@ export function modelCandidateOfLocus(locus: Pick<LocusGenotype, 'pos' | 'ref' |
 }
 
 /**
- * Genotypes the candidates' windows with the statistical genotyper and returns, by column, its
- * evidence for the placed candidate. Only loci `modelCandidateOfLocus` names a candidate for
+ * By column, the statistical genotyper's evidence for the placed candidate, from windows
+ * `genotypeCandidateWindows` (engine/call/phased-genotyping.ts) genotyped. Only loci `modelCandidateOfLocus` names a candidate for
  * are reported: those are the loci the model's genotype replaces (learned.ts `modelCallForLocus`).
- * `reads` must be sorted by start.
  */
-export function baselineEvidenceByColumn(
+export function baselineEvidenceFromWindows(
   placed: ReadonlyMap<number, PlacedCandidate>,
-  candidates: readonly CandidateAllele[],
-  reads: readonly AlignedRead[],
+  genotyped: readonly GenotypedWindow[],
   sequence: string,
-  config: CallerConfig,
 ): Map<number, BaselineGenotypeEvidence> {
   const out = new Map<number, BaselineGenotypeEvidence>();
   if (placed.size === 0) return out;
   const columnOf = new Map<CandidateAllele, number>();
   for (const [position, entry] of placed) columnOf.set(entry.candidate, position);
-  const emissions = emissionTable(config.errorModel);
-  const candidatePositions = new Set(candidates.map((c) => c.pos));
-  // Windows come in order; sweep the sorted reads as the caller does (ActiveReads). Every
-  // window is genotyped: the phased pass takes its markers from all of them.
-  let next = 0;
-  let active: AlignedRead[] = [];
-  const genotyped: GenotypedWindow[] = [];
-  for (const window of buildWindows(candidates, sequence, config)) {
-    const from = window.start - config.flank;
-    const to = window.end + config.flank;
-    while (next < reads.length && reads[next]!.start < to) active.push(reads[next++]!);
-    active = active.filter((r) => r.end > from);
-    const windowReads = active.filter((r) => r.start < to);
-    genotyped.push({ window, reads: windowReads, loci: genotypeWindow(window, windowReads, sequence, config, emissions, candidatePositions) });
-  }
-  regenotypePhased(genotyped, sequence, config, emissions, candidatePositions);
   for (const { loci } of genotyped) {
     for (const locus of loci) {
       const candidate = modelCandidateOfLocus(locus, sequence);
@@ -120,4 +99,20 @@ export function baselineEvidenceByColumn(
     }
   }
   return out;
+}
+
+/**
+ * Genotypes the candidates' windows with the statistical genotyper and returns, by column, its
+ * evidence for the placed candidate (`genotypeCandidateWindows`, then
+ * `baselineEvidenceFromWindows`). `reads` must be sorted by start.
+ */
+export function baselineEvidenceByColumn(
+  placed: ReadonlyMap<number, PlacedCandidate>,
+  candidates: readonly CandidateAllele[],
+  reads: readonly AlignedRead[],
+  sequence: string,
+  config: CallerConfig,
+): Map<number, BaselineGenotypeEvidence> {
+  if (placed.size === 0) return new Map();
+  return baselineEvidenceFromWindows(placed, genotypeCandidateWindows(candidates, reads, sequence, config), sequence);
 }

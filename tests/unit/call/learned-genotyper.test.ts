@@ -17,6 +17,7 @@ import { loadPlatformPreset } from '../../../engine/call/config.js';
 import { writeCallOutputs } from '../../../engine/export/write-calls.js';
 import { loadLearnedGenotyper, type LearnedGenotyperOptions } from '../../../engine/call/learned.js';
 import { genotypeIndex } from '../../../engine/export/normalize.js';
+import { kitSlice, type KitSlice } from './kit-slice.js';
 
 const MODEL_DIR = resolve('assets/models/genomeltm-moe-small');
 const MODEL_ID = 'genomeltm-moe-small';
@@ -187,5 +188,38 @@ describe('callVariants with the learned genotyper (modelDir)', () => {
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toContain(missing);
     expect(result.records.every((r) => r.modelId === STAT_MODEL_ID)).toBe(true);
+  }, 240_000);
+});
+
+describe('callVariants with a model, on real phased ONT reads across tiles', () => {
+  // tests/fixtures/call/README.md: 29 ONT reads of 2–40 kb over 65 het SNVs and a TA>T 1|0
+  // that is called only when the reads are phased.
+  const SITE = 2171346;
+  let sliceDir: string;
+  let slice: KitSlice;
+  beforeAll(() => {
+    sliceDir = mkdtempSync(join(tmpdir(), 'genomaic-learned-phased-'));
+    slice = kitSlice(`ont-phased-indel-chr20_${SITE}`, sliceDir);
+  });
+  afterAll(() => rmSync(sliceDir, { recursive: true, force: true }));
+
+  it('the loci the model does not genotype are exactly the statistical run\'s, phased the same (one genotyping pass serves both)', async () => {
+    // Tiles of 4 kb over 30 kb: windows past a tile's end are genotyped with it (the model reads
+    // their verdicts), and the phased pass must still give every locus what --statistical gives.
+    const config = { ...loadPlatformPreset('ont'), tileSize: 4000 };
+    const regions = [{ contig: '20', start: SITE - 15000, end: SITE + 15000 }];
+    const call = (modelDir: string | undefined, learnedClasses: ('snv' | 'indel')[]): Promise<CallResult> =>
+      callVariants({ bamPath: slice.bam, referencePath: slice.reference, config: { ...config, learnedClasses }, calibration: null, regions, ...(modelDir ? { modelDir } : {}) });
+    const statistical = await call(undefined, ['snv']);
+    const genotypedByNone = await call(MODEL_DIR, []);
+    const snvsByModel = await call(MODEL_DIR, ['snv']);
+    expect(genotypedByNone.warnings).toEqual([]);
+    expect(JSON.stringify(genotypedByNone.records)).toBe(JSON.stringify(statistical.records));
+    expect(JSON.stringify(genotypedByNone.abstentions)).toBe(JSON.stringify(statistical.abstentions));
+    const isIndel = (r: CallResult['records'][number]): boolean => r.alts.some((a) => a.length !== r.ref.length);
+    expect(snvsByModel.records.filter((r) => !isIndel(r) && r.learned).length).toBeGreaterThan(30);
+    expect(JSON.stringify(snvsByModel.records.filter(isIndel))).toBe(JSON.stringify(statistical.records.filter(isIndel)));
+    const phasedIndel = snvsByModel.records.find((r) => r.pos === SITE - 1 && r.ref === 'TA' && r.alts[0] === 'T');
+    expect(phasedIndel?.genotype).toEqual([0, 1]);
   }, 240_000);
 });
