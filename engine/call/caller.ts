@@ -6,7 +6,9 @@
  * candidates into windows (realign.ts), genotype each window (genotyper.ts), calibrate the
  * GQ (calibration.ts) and apply abstention (abstention.ts). A window that starts in a tile is
  * finished in that tile even when it reaches into the next, and the next tile starts after
- * it, so no candidate is genotyped twice.
+ * it, so no candidate gets two records. The windows just past a tile's end are genotyped with
+ * it too, only so that the phased pass has markers on both sides of the tile's last loci; their
+ * records come from the next tile.
  */
 import type { AbstainReason, AbstentionInterval, CallRecord, GenomicInterval, Platform } from './types.js';
 import type { AbstentionConfig, CallerConfig } from './config.js';

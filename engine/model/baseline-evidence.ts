@@ -62,9 +62,10 @@ export function modelCandidateOfLocus(locus: Pick<LocusGenotype, 'pos' | 'ref' |
 }
 
 /**
- * By column, the statistical genotyper's evidence for the placed candidate, from windows
- * `genotypeCandidateWindows` (engine/call/phased-genotyping.ts) genotyped. Only loci `modelCandidateOfLocus` names a candidate for
- * are reported: those are the loci the model's genotype replaces (learned.ts `modelCallForLocus`).
+ * By column, the statistical genotyper's evidence for the placed candidate, from the windows
+ * `genotypeCandidateWindows` (engine/call/phased-genotyping.ts) genotyped. Only loci
+ * `modelCandidateOfLocus` names a candidate for are reported: those are the loci the model's
+ * genotype replaces (learned.ts `modelCallForLocus`).
  */
 export function baselineEvidenceFromWindows(
   placed: ReadonlyMap<number, PlacedCandidate>,

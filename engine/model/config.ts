@@ -52,8 +52,8 @@ export interface ModelArchitecture {
    * trains it (from 1), `fixed` holds it at 1. Absent: one learned scale for both classes (the
    * first checkpoints). A shared scale is pulled by every class's loss: on four simulations it
    * shrank to 0.53, and the platform-errors expert then overruled ~12 nats of statistical het
-   * evidence at ONT SNVs in repeats, while only the indel verdict gained from leaving the
-   * statistical likelihoods (docs/model.md, "Baseline skip").
+   * evidence at ONT SNVs in repeats; with the SNV scale fixed those SNVs stayed, with two seeds
+   * (docs/model.md, "Baseline skip").
    */
   baselineScale?: BaselineScaleSettings;
 }
