@@ -116,6 +116,13 @@ export interface CallerConfig {
    * unlikely as the first (bench/variant-clustering.ts measures them). Absent: sites independent.
    */
   linkedVariantPrior?: LinkedPriorStep[];
+  /**
+   * Prior of an indel that changes a homopolymer's or short tandem repeat's unit count, by the
+   * tract's unit and length (genotyper.ts `indelCandidatePrior`; bench/repeat-indel-prior.ts
+   * measures it): slippage makes long tracts far more mutable than `indelPrior` says. Absent:
+   * `indelPrior` everywhere.
+   */
+  repeatIndelPrior?: RepeatIndelPriorConfig;
   /** Leave out reads of improperly paired pairs, as `bcftools mpileup` does by default (bam-input.ts). Absent: false. */
   skipAnomalousPairs?: boolean;
   /** Phase reads by the tile's confident het SNVs and genotype uncertain loci with the phases (read-phasing.ts). Absent: off. */
@@ -134,9 +141,23 @@ export interface LinkedPriorStep {
   factor: number;
 }
 
+/** One row of `repeatIndelPrior.tracts`: tracts of unit length in [unit[0], unit[1]] and at least `minLength` bp. */
+export interface RepeatIndelPriorStep {
+  unit: [number, number];
+  minLength: number;
+  /** Prior of a heterozygous change by one unit (each of a unit more and a unit less). */
+  prior: number;
+}
+
+export interface RepeatIndelPriorConfig {
+  tracts: RepeatIndelPriorStep[];
+  /** A change by more than one unit: the row's prior times this. */
+  multiUnitFactor: number;
+}
+
 type NumberRule = { min: number; max: number; integer?: boolean };
 
-const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior' | 'skipAnomalousPairs' | 'readPhasing' | 'learnedClasses'>, NumberRule> = {
+const TOP_RULES: Record<Exclude<keyof CallerConfig, 'platform' | 'errorModel' | 'abstention' | 'linkedVariantPrior' | 'repeatIndelPrior' | 'skipAnomalousPairs' | 'readPhasing' | 'learnedClasses'>, NumberRule> = {
   minBaseQuality: { min: 0, max: 93, integer: true },
   minMappingQuality: { min: 0, max: 255, integer: true },
   minAltReads: { min: 1, max: 1000, integer: true },
@@ -236,7 +257,7 @@ export function defaultCallConfigPath(platform: Platform): string {
 export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(path, '(top)', 'expected a mapping of settings');
   const values = doc as Record<string, unknown>;
-  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', 'skipAnomalousPairs', 'readPhasing', 'learnedClasses', ...Object.keys(TOP_RULES)]);
+  const known = new Set<string>(['platform', 'errorModel', 'abstention', 'linkedVariantPrior', 'repeatIndelPrior', 'skipAnomalousPairs', 'readPhasing', 'learnedClasses', ...Object.keys(TOP_RULES)]);
   for (const key of Object.keys(values)) if (!known.has(key)) fail(path, key, `unknown setting (known: ${[...known].join(', ')})`);
   const sectionKeys: [string, Record<string, NumberRule>][] = [['errorModel', { ...ERROR_RULES, ...ERROR_OPTIONAL_RULES }], ['abstention', ABSTAIN_RULES], ['readPhasing', PHASING_RULES]];
   for (const [section, rules] of sectionKeys) {
@@ -256,6 +277,7 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
   const abstention = readNumbers(path, 'abstention', values.abstention, ABSTAIN_RULES);
   if (errorModel.mismatchFloor > errorModel.mismatchCeiling) fail(path, 'errorModel.mismatchFloor', 'must not exceed mismatchCeiling');
   const linked = values.linkedVariantPrior === undefined ? undefined : readLinkedPrior(path, values.linkedVariantPrior);
+  const repeatPrior = values.repeatIndelPrior === undefined ? undefined : readRepeatIndelPrior(path, values.repeatIndelPrior);
   const skip = values.skipAnomalousPairs;
   if (skip !== undefined && typeof skip !== 'boolean') fail(path, 'skipAnomalousPairs', `expected true or false, got ${JSON.stringify(skip)}`);
   const phasing = values.readPhasing === undefined ? undefined : readNumbers(path, 'readPhasing', values.readPhasing, PHASING_RULES);
@@ -267,6 +289,7 @@ export function validateCallerConfig(doc: unknown, path: string): CallerConfig {
     platform: platform as Platform,
     ...top,
     ...(linked ? { linkedVariantPrior: linked } : {}),
+    ...(repeatPrior ? { repeatIndelPrior: repeatPrior } : {}),
     ...(skip !== undefined ? { skipAnomalousPairs: skip } : {}),
     ...(phasing ? { readPhasing: phasing } : {}),
     ...(learnedClasses !== undefined ? { learnedClasses: learnedClasses as ('snv' | 'indel')[] } : {}),
@@ -286,6 +309,27 @@ function readLinkedPrior(path: string, value: unknown): LinkedPriorStep[] {
   });
   for (let i = 1; i < steps.length; i++) if (steps[i]!.within <= steps[i - 1]!.within) fail(path, `linkedVariantPrior[${i}].within`, 'steps must be in ascending order of distance');
   return steps;
+}
+
+function readRepeatIndelPrior(path: string, value: unknown): RepeatIndelPriorConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'repeatIndelPrior', 'expected a mapping {tracts, multiUnitFactor}');
+  const section = value as Record<string, unknown>;
+  for (const key of Object.keys(section)) if (key !== 'tracts' && key !== 'multiUnitFactor') fail(path, `repeatIndelPrior.${key}`, 'unknown setting (known: tracts, multiUnitFactor)');
+  const multiUnitFactor = checkNumber(path, 'repeatIndelPrior.multiUnitFactor', section.multiUnitFactor, { min: 0, max: 1 });
+  if (!Array.isArray(section.tracts) || section.tracts.length === 0) fail(path, 'repeatIndelPrior.tracts', 'expected a non-empty list of {unit: [min, max], minLength, prior}');
+  const tracts = section.tracts.map((row: unknown, i): RepeatIndelPriorStep => {
+    const name = `repeatIndelPrior.tracts[${i}]`;
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) fail(path, name, 'expected a mapping {unit: [min, max], minLength, prior}');
+    const entry = row as Record<string, unknown>;
+    for (const key of Object.keys(entry)) if (!['unit', 'minLength', 'prior'].includes(key)) fail(path, `${name}.${key}`, 'unknown setting (known: unit, minLength, prior)');
+    const unit = entry.unit;
+    if (!Array.isArray(unit) || unit.length !== 2) fail(path, `${name}.unit`, `expected [min, max] unit lengths, got ${JSON.stringify(unit)}`);
+    const lo = checkNumber(path, `${name}.unit[0]`, unit[0], { min: 1, max: 6, integer: true });
+    const hi = checkNumber(path, `${name}.unit[1]`, unit[1], { min: 1, max: 6, integer: true });
+    if (lo > hi) fail(path, `${name}.unit`, `min ${lo} exceeds max ${hi}`);
+    return { unit: [lo, hi], minLength: checkNumber(path, `${name}.minLength`, entry.minLength, { min: 2, max: 10_000, integer: true }), prior: checkNumber(path, `${name}.prior`, entry.prior, { min: 1e-9, max: 0.5 }) };
+  });
+  return { tracts, multiUnitFactor };
 }
 
 export function loadCallerConfig(path: string): CallerConfig {

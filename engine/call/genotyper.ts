@@ -17,10 +17,10 @@
  * alleles; the hard rules read those counts.
  */
 import type { AlignedRead, CandidateAllele, ReadSupport, SiteEvidence } from './types.js';
-import type { CallerConfig, LinkedPriorStep } from './config.js';
+import type { CallerConfig, LinkedPriorStep, RepeatIndelPriorConfig } from './config.js';
 import type { CallWindow, EmissionTable, Haplotype, ReadSegment } from './realign.js';
 import { alignReadToHaplotype, enumerateHaplotypes, readSegment } from './realign.js';
-import { repeatTractAt } from './repeats.js';
+import { indelRepeatTract, repeatTractAt } from './repeats.js';
 import type { ReadPhase, ReadPhaseMap } from './read-phasing.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from './pileup.js';
 import { distanceToAlignedEnd, localMismatches, MISMATCH_COUNT_REACH, rankSumPhred } from './read-evidence.js';
@@ -274,6 +274,24 @@ function pairLogLikelihood(rows: readonly ReadRow[], a: number, b: number): numb
 }
 
 /**
+ * Prior of a heterozygous indel candidate: `indelPrior`, or, for a change of a repeat tract's
+ * unit count, the `repeatIndelPrior` row of the tract's unit and the longest `minLength` the
+ * tract reaches (times `multiUnitFactor` for more than one unit), whichever is higher.
+ */
+export function indelCandidatePrior(candidate: CandidateAllele, reference: string, indelPrior: number, table: RepeatIndelPriorConfig | undefined): number {
+  if (!table) return indelPrior;
+  const tract = indelRepeatTract(reference, candidate);
+  if (!tract) return indelPrior;
+  const unit = tract.unit.length;
+  const length = tract.end - tract.start;
+  let row: RepeatIndelPriorConfig['tracts'][number] | undefined;
+  for (const r of table.tracts) if (unit >= r.unit[0] && unit <= r.unit[1] && length >= r.minLength && (!row || r.minLength > row.minLength)) row = r;
+  if (!row) return indelPrior;
+  const units = Math.abs(candidate.alt.length - candidate.ref.length) / unit;
+  return Math.max(indelPrior, units > 1 ? row.prior * table.multiUnitFactor : row.prior);
+}
+
+/**
  * The prior factor of each variant a haplotype carries (same order as `variants`, ascending by
  * position): that of the first step whose distance covers the gap from the previous variant on
  * the haplotype, 1 for the first variant and beyond the last step.
@@ -356,7 +374,7 @@ export function genotypeWindow(
 
   // Prior per haplotype pair: product over candidates of θ (het) or θ/2 (hom), θ raised by the
   // linked-variant factor for a candidate that follows another on the same haplotype.
-  const priors = window.candidates.map((c) => (c.kind === 'snv' ? config.snvPrior : config.indelPrior));
+  const priors = window.candidates.map((c) => (c.kind === 'snv' ? config.snvPrior : indelCandidatePrior(c, reference, config.indelPrior, config.repeatIndelPrior)));
   const linkFactors = haplotypes.map((h) => linkedPriorFactors(h.variants, window.candidates, config.linkedVariantPrior));
   const pairs: { a: number; b: number; logLik: number; logPost: number }[] = [];
   for (let a = 0; a < H; a++) {

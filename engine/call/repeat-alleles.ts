@@ -14,6 +14,7 @@ import type { AlignedRead, CandidateAllele } from './types.js';
 import type { CallerConfig } from './config.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X, leftAlignedIndelCandidate } from './pileup.js';
 import { consensusSequence } from './indel-consensus.js';
+import { repeatTractsIn } from './repeats.js';
 
 /** Shortest tract examined per unit length (bp): runs where noisy reads blur single indels. */
 const MIN_TRACT_LENGTH: readonly number[] = [0, 9, 10, 12, 12, 15, 18];
@@ -30,31 +31,11 @@ interface Tract {
   unit: number;
 }
 
-const BASE_N = 'N'.charCodeAt(0);
-
-/**
- * Tracts starting in [from, to): maximal runs with ref[i] = ref[i + unit], each under the
- * shortest unit that has it (a run of A is not also reported as AA).
- */
+/** Tracts starting in [from, to) that this module examines: `repeatTractsIn`'s within the length bounds per unit. */
 export function repeatTracts(reference: string, from: number, to: number): Tract[] {
-  const found: Tract[] = [];
-  for (let unit = 1; unit < MIN_TRACT_LENGTH.length; unit++) {
-    // Start early enough that a tract reaching `from` is seen whole, so every start kept is a true left end.
-    let i = Math.max(0, from - MAX_TRACT_LENGTH);
-    while (i < to && i + unit < reference.length) {
-      let j = i;
-      while (j + unit < reference.length && reference.charCodeAt(j) === reference.charCodeAt(j + unit) && reference.charCodeAt(j) !== BASE_N) j++;
-      const length = j + unit - i;
-      if (j > i && i >= from && length >= MIN_TRACT_LENGTH[unit]! && length <= MAX_TRACT_LENGTH) {
-        // A run of one base is also a run of every longer unit: keep only the shortest unit that has it.
-        const unitSequence = reference.slice(i, i + unit);
-        const composite = [1, 2, 3].some((u) => u < unit && unit % u === 0 && unitSequence === unitSequence.slice(0, u).repeat(unit / u));
-        if (!composite) found.push({ start: i, end: j + unit, unit });
-      }
-      i = j > i ? j : i + 1;
-    }
-  }
-  return found.sort((a, b) => a.start - b.start || b.end - a.end);
+  return repeatTractsIn(reference, from, to)
+    .filter((t) => t.end - t.start >= MIN_TRACT_LENGTH[t.unit.length]! && t.end - t.start <= MAX_TRACT_LENGTH)
+    .map((t) => ({ start: t.start, end: t.end, unit: t.unit.length }));
 }
 
 /** Read offsets of the bases aligned to `left` and `right` (both aligned, not deleted), or null. */

@@ -103,3 +103,53 @@ export function repeatSpanAround(reference: string, start: number, end: number, 
   }
   return { start: s, end: e };
 }
+
+/**
+ * Every maximal tract (unit 1–MAX_UNIT, at least two copies) starting in [from, to), each under
+ * the shortest unit that has it (a run of A is not also an AA tract), sorted by start.
+ */
+export function repeatTractsIn(reference: string, from: number, to: number): RepeatTract[] {
+  const found: RepeatTract[] = [];
+  for (let unit = 1; unit <= MAX_UNIT; unit++) {
+    let i = from;
+    // A tract that starts before `from` is not reported: step back to its start so that its remainder is not either.
+    while (i > 0 && i - 1 + unit < reference.length && reference.charCodeAt(i - 1) === reference.charCodeAt(i - 1 + unit)) i--;
+    while (i < to && i + unit < reference.length) {
+      const [a, b] = runAround(reference, i, unit);
+      const start = Math.min(a, i);
+      const end = b + unit;
+      if (b > i && start >= from && end - start >= 2 * unit) {
+        const unitSequence = reference.slice(start, start + unit);
+        const composite = [1, 2, 3].some((u) => u < unit && unit % u === 0 && unitSequence === unitSequence.slice(0, u).repeat(unit / u));
+        if (!composite && !unitSequence.includes('N')) found.push({ start, end, unit: unitSequence });
+      }
+      i = b > i ? b : i + 1;
+    }
+  }
+  return found.sort((x, y) => x.start - y.start || y.end - x.end);
+}
+
+/**
+ * The tract whose unit count an indel changes: the run, under the indel's shortest period, that
+ * holds the bases it deletes or the copy it inserts, even a single copy (the table of
+ * `repeatIndelPrior` decides from what length a tract counts); null for a substitution, a
+ * complex change, or an insertion that does not copy the sequence after it. The indel is taken
+ * left-aligned, as candidates and normalised VCF records are.
+ */
+export function indelRepeatTract(reference: string, indel: { pos: number; ref: string; alt: string }): RepeatTract | null {
+  const { pos, ref, alt } = indel;
+  if (ref.length === alt.length || Math.min(ref.length, alt.length) !== 1 || ref[0] !== alt[0]) return null;
+  const changed = ref.length > alt.length ? ref.slice(1) : alt.slice(1);
+  let period = 0;
+  for (let u = 1; u <= Math.min(MAX_UNIT, changed.length); u++) {
+    if (changed.length % u === 0 && changed === changed.slice(0, u).repeat(changed.length / u)) {
+      period = u;
+      break;
+    }
+  }
+  if (period === 0) return null;
+  const at = pos + 1;
+  if (reference.slice(at, at + period) !== changed.slice(0, period)) return null;
+  const [a, b] = runAround(reference, at, period);
+  return { start: Math.min(a, at), end: Math.max(b, at) + period, unit: reference.slice(at, at + period) };
+}
