@@ -11,7 +11,6 @@
  * (norm --check-ref e, query).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +20,7 @@ import { emissionTable } from '../../../engine/call/realign.js';
 import { openCallReference } from '../../../engine/call/call-reference.js';
 import { openBamInput } from '../../../engine/call/bam-input.js';
 import { CIGAR_D, CIGAR_EQ, CIGAR_I, CIGAR_M, CIGAR_N, CIGAR_S, CIGAR_X } from '../../../engine/call/pileup.js';
-import { runCall } from './fixture.js';
-import { kitSlice } from './kit-slice.js';
+import { callSliceSite, kitSlice, type SliceSiteRecord } from './kit-slice.js';
 
 const NAME = 'ont-lowq-snv-chr20_2630111';
 const SITE = 2_630_111;
@@ -75,22 +73,8 @@ async function mismatchesByQuality(): Promise<{ total: Float64Array; mismatched:
   return { total, mismatched };
 }
 
-interface SiteRecord {
-  filter: string;
-  genotype: string;
-  qual: number;
-}
-
-async function callSite(extra: string[], name: string): Promise<SiteRecord | null> {
-  const vcf = join(dir, `site-${name}.vcf.gz`);
-  const r = await runCall(['--ref', reference, bam, '-o', vcf, '--platform', 'ont', '--no-calibration', '--region', `20:${SITE - 500}-${SITE + 500}`, ...extra]);
-  expect(r.code, r.stderr).toBe(0);
-  const norm = spawnSync('bcftools', ['norm', '--check-ref', 'e', '-f', reference, '-Ov', '-o', '/dev/null', vcf], { encoding: 'utf8' });
-  expect(norm.status, norm.stderr).toBe(0);
-  const line = execFileSync('bcftools', ['query', '-i', `POS=${SITE} && REF="A" && ALT="G"`, '-f', '%FILTER\t%QUAL\t[%GT]\n', vcf], { encoding: 'utf8' }).trim();
-  if (!line) return null;
-  const [filter, qual, genotype] = line.split('\t');
-  return { filter: filter!, qual: Number(qual), genotype: genotype! };
+function callSite(extra: string[], name: string): Promise<SliceSiteRecord | null> {
+  return callSliceSite({ reference, bam }, 'ont', SITE, { ref: 'A', alt: 'G' }, join(dir, `site-${name}.vcf.gz`), extra);
 }
 
 describe('ONT base-quality recalibration', () => {

@@ -9,7 +9,6 @@
  * `--statistical`: the prior is the statistical genotyper's (the learned model reads its verdict).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +17,7 @@ import { CallInputError } from '../../../engine/call/errors.js';
 import { defaultCallConfigPath, loadCallerConfig, loadPlatformPreset, type RepeatIndelPriorConfig } from '../../../engine/call/config.js';
 import { indelCandidatePrior } from '../../../engine/call/genotyper.js';
 import { indelRepeatTract, repeatTractsIn } from '../../../engine/call/repeats.js';
-import { runCall } from './fixture.js';
-import { kitSlice, type KitSlice } from './kit-slice.js';
+import { callSliceSite, kitSlice, type KitSlice, type SliceSiteRecord } from './kit-slice.js';
 
 const SITE = 3_427_658;
 
@@ -81,22 +79,9 @@ describe('the prior of an indel candidate', () => {
   });
 });
 
-interface SiteRecord {
-  filter: string;
-  qual: number;
-  genotype: string;
-}
-
-async function callSite(extra: string[], name: string): Promise<SiteRecord | null> {
-  const vcf = join(dir, `${name}.vcf.gz`);
-  const r = await runCall(['--ref', slice.reference, slice.bam, '-o', vcf, '--statistical', '--platform', 'illumina', '--no-calibration', '--region', `20:${SITE - 500}-${SITE + 500}`, ...extra]);
-  expect(r.code, r.stderr).toBe(0);
-  const norm = spawnSync('bcftools', ['norm', '--check-ref', 'e', '-f', slice.reference, '-Ov', '-o', '/dev/null', vcf], { encoding: 'utf8' });
-  expect(norm.status, norm.stderr).toBe(0);
-  const line = execFileSync('bcftools', ['query', '-i', `POS=${SITE} && REF="GA" && ALT="G"`, '-f', '%FILTER\t%QUAL\t[%GT]\n', vcf], { encoding: 'utf8' }).trim();
-  if (!line) return null;
-  const [filter, qual, genotype] = line.split('\t');
-  return { filter: filter!, qual: Number(qual), genotype: genotype! };
+/** The statistical genotyper's record of the site's GA>G. */
+function callSite(extra: string[], name: string): Promise<SliceSiteRecord | null> {
+  return callSliceSite(slice, 'illumina', SITE, { ref: 'GA', alt: 'G' }, join(dir, `${name}.vcf.gz`), ['--statistical', ...extra]);
 }
 
 describe('a heterozygous one-base deletion in an A14 run (real Illumina reads)', () => {
